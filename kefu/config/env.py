@@ -1,0 +1,115 @@
+"""Strict parsing of settings from environment variables.
+
+A value that cannot be parsed stops the start with an error naming the variable: a typo in
+``KEFU_SECURE_COOKIES=ture`` must not silently fall back to a default. Secrets may be given
+as ``NAME_FILE`` pointing at a file (Docker/Kubernetes secrets), never both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+class EnvError(ImproperlyConfigured):
+    """A setting given in the environment is missing or malformed."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"Environment variable {name}: {problem}")
+        self.name = name
+
+
+class Env:
+    """Reads typed values from a mapping (``os.environ`` by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+
+    def _raw(self, name: str) -> str | None:
+        file_name = f"{name}_FILE"
+        direct = self._environ.get(name)
+        path = self._environ.get(file_name)
+        if direct is not None and path is not None:
+            raise EnvError(name, f"set either {name} or {file_name}, not both")
+        if path is not None:
+            try:
+                return Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise EnvError(file_name, f"cannot read {path!r}: {exc.strerror}") from exc
+        return direct
+
+    def str(self, name: str, default: str | None = None) -> str:
+        value = self._raw(name)
+        if value is None or value == "":
+            if default is None:
+                raise EnvError(name, "is required")
+            return default
+        return value
+
+    def optional_str(self, name: str) -> str | None:
+        value = self._raw(name)
+        return value or None
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None or value == "":
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise EnvError(name, f"expected true or false, got {value!r}")
+
+    def int(
+        self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int:
+        value = self._raw(name)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value.strip(), 10)
+        except ValueError:
+            raise EnvError(name, f"expected a whole number, got {value!r}") from None
+        if minimum is not None and number < minimum:
+            raise EnvError(name, f"must be at least {minimum}, got {number}")
+        if maximum is not None and number > maximum:
+            raise EnvError(name, f"must be at most {maximum}, got {number}")
+        return number
+
+    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return list(default or [])
+        items = [item.strip() for item in value.split(",")]
+        if any(not item for item in items):
+            raise EnvError(name, f"empty item in comma-separated list {value!r}")
+        return items
+
+    def url(self, name: str, *, schemes: set[str]) -> str | None:
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in schemes:
+            allowed = ", ".join(sorted(schemes))
+            raise EnvError(name, f"scheme must be one of {allowed}, got {parts.scheme or 'none'!r}")
+        if not parts.hostname and parts.scheme not in {"sqlite", "memory"}:
+            raise EnvError(name, "has no host name")
+        return value.strip()
+
+    def choice(self, name: str, default: str, choices: set[str]) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            raise EnvError(name, f"must be one of {', '.join(sorted(choices))}, got {value!r}")
+        return value
+
+
+env = Env()

@@ -1,0 +1,25 @@
+"""URL map. Pages live under a language prefix (/zh-hans/…, /en/…); the API does not."""
+
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from kefu.config.api import api
+
+admin.site.site_header = "Kefu"
+admin.site.site_title = "Kefu"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", RedirectView.as_view(pattern_name="helpcenter:home", permanent=False), name="home"),
+    path("help/", include("kefu.helpcenter.urls")),
+    prefix_default_language=True,
+)
