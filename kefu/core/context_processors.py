@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
@@ -11,4 +12,5 @@ def platform(request: HttpRequest) -> dict[str, object]:
     return {
         "platform_name": names.get(get_language() or "zh-hans", names["zh-hans"]),
         "kefu_demo": settings.KEFU_DEMO,
+        "icons_url": static("kefu/img/icons.svg"),
     }

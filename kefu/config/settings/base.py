@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from kefu.config.env import env
+
+# Lets ModelAdmin[Model] and QuerySet[Model] be subscripted at run time, for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = BASE_DIR / "kefu"

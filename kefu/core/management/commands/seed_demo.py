@@ -1,0 +1,88 @@
+"""Load the demo: users, help-center content. Safe to run any number of times."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from kefu.helpcenter.content import import_path
+from kefu.helpcenter.models import Article
+
+DEMO_CONTENT = Path(settings.BASE_DIR) / "kefu" / "helpcenter" / "demo_content"
+CREDENTIALS_FILE = Path(settings.DATA_DIR) / "demo-credentials.txt"
+
+DEMO_USERS = [
+    # username, role, staff, superuser, group
+    ("admin", "admin", True, True, None),
+    ("agent", "agent", True, False, "Agents"),
+    ("customer", "customer", False, False, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users and help-center content (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reload-content", action="store_true",
+                            help="Re-import the demo help center even if articles exist.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.KEFU_DEMO:
+            raise CommandError("seed_demo only runs with KEFU_DEMO=true (never in production).")
+        credentials = self._users()
+        if options["reload_content"] or not Article.objects.exists():
+            counts = import_path(DEMO_CONTENT)
+            self.stdout.write(f"help center: {counts['articles']} articles, "
+                              f"{counts['channels']} contact channels")
+        lines = ["", "Demo accounts (also saved in var/demo-credentials.txt):"]
+        lines += [f"  {role:<9} user: {name:<9} password: {password}"
+                  for name, role, password in credentials]
+        lines += ["  admin site:  http://127.0.0.1:8000/admin/",
+                  "  help center: http://127.0.0.1:8000/zh-hans/help/  ·  /en/help/", ""]
+        self.stdout.write("\n".join(lines))
+
+    @transaction.atomic
+    def _users(self) -> list[tuple[str, str, str]]:
+        """Create missing demo users with random passwords kept in the data directory."""
+        stored = self._read_credentials()
+        user_model = get_user_model()
+        result = []
+        agents, _ = Group.objects.get_or_create(name="Agents")
+        agents.permissions.set(Permission.objects.filter(
+            content_type__app_label="helpcenter",
+            codename__in=["view_article", "change_article", "add_article", "view_category",
+                          "view_synonymgroup", "view_contactchannel"],
+        ))
+        for name, role, staff, superuser, group in DEMO_USERS:
+            password = stored.get(name)
+            user = user_model.objects.filter(username=name).first()
+            if user is None or password is None:
+                password = secrets.token_urlsafe(9)
+                user = user or user_model(username=name)
+                user.is_staff, user.is_superuser = staff, superuser
+                user.set_password(password)
+                user.save()
+            if group == "Agents":
+                user.groups.add(agents)
+            result.append((name, role, password))
+        CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        CREDENTIALS_FILE.write_text("".join(f"{n}\t{r}\t{p}\n" for n, r, p in result))
+        CREDENTIALS_FILE.chmod(0o600)
+        return result
+
+    def _read_credentials(self) -> dict[str, str]:
+        if not CREDENTIALS_FILE.exists():
+            return {}
+        stored = {}
+        for line in CREDENTIALS_FILE.read_text().splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3:
+                stored[parts[0]] = parts[2]
+        return stored
