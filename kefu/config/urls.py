@@ -21,5 +21,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="helpcenter:home", permanent=False), name="home"),
     path("help/", include("kefu.helpcenter.urls")),
+    path("account/", include("kefu.exchange.accounts.urls")),
     prefix_default_language=True,
 )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "kefu.core",
     "kefu.helpcenter",
+    "kefu.exchange.accounts",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- Passwords and sessions
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

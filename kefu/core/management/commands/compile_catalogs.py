@@ -16,11 +16,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Compile every locale/*/LC_MESSAGES/*.po catalog into a .mo file."
+    help = "Compile the project's and every Kefu app's locale/*/LC_MESSAGES/*.po into .mo files."
 
     def handle(self, *args: Any, **options: Any) -> None:
         compiled = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        from django.apps import apps
+
+        app_locales = [Path(app.path) / "locale" for app in apps.get_app_configs()
+                       if app.name.startswith("kefu.")]
+        for locale_dir in [*settings.LOCALE_PATHS, *app_locales]:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
