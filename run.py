@@ -39,13 +39,14 @@ def venv_python() -> Path:
 def ensure_venv(lock_name: str) -> Path:
     """Create .venv and install the hash-locked requirements, unless already current."""
     if sys.version_info < MIN_PYTHON:
-        sys.exit(f"Kefu needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is {sys.version.split()[0]}.")
+        wanted = ".".join(map(str, MIN_PYTHON))
+        sys.exit(f"Kefu needs Python {wanted} or newer; this is {sys.version.split()[0]}.")
     python = venv_python()
     if not python.exists():
         say(f"creating virtualenv in {VENV}")
         try:
             venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
-        except Exception as exc:  # noqa: BLE001 - explain the usual Debian cause
+        except Exception as exc:
             sys.exit(
                 f"Could not create a virtualenv ({exc}). On Debian/Ubuntu install the "
                 "'python3-venv' package first."
@@ -57,8 +58,18 @@ def ensure_venv(lock_name: str) -> Path:
         return python
     say(f"installing dependencies from requirements/{lock_name} (hash-checked)")
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "--no-deps", "-r", str(lock)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(lock),
+        ],
         check=True,
     )
     for other in VENV.glob(".installed-*"):
@@ -82,9 +93,22 @@ def demo(args: list[str]) -> int:
     say(f"Kefu demo on http://{host}:{port}/  (Ctrl+C stops it)")
     try:
         return subprocess.call(
-            [str(python), "-m", "uvicorn", "kefu.config.asgi:application",
-             "--host", host, "--port", port, "--no-server-header", "--log-level", "warning", *args],
-            env=env, cwd=ROOT,
+            [
+                str(python),
+                "-m",
+                "uvicorn",
+                "kefu.config.asgi:application",
+                "--host",
+                host,
+                "--port",
+                port,
+                "--no-server-header",
+                "--log-level",
+                "warning",
+                *args,
+            ],
+            env=env,
+            cwd=ROOT,
         )
     except KeyboardInterrupt:
         return 0
@@ -106,10 +130,20 @@ def lock(_args: list[str]) -> int:
         python = ensure_venv("dev.lock")
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "uv"], check=True)
         uv = str(VENV / "bin" / "uv")
-    common = ["pip", "compile", "pyproject.toml", "--universal", "--generate-hashes",
-              "--python-version", "3.11", "--quiet"]
+    common = [
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--universal",
+        "--generate-hashes",
+        "--python-version",
+        "3.11",
+        "--quiet",
+    ]
     subprocess.run([uv, *common, "-o", "requirements/runtime.lock"], check=True, cwd=ROOT)
-    subprocess.run([uv, *common, "--extra", "dev", "-o", "requirements/dev.lock"], check=True, cwd=ROOT)
+    subprocess.run(
+        [uv, *common, "--extra", "dev", "-o", "requirements/dev.lock"], check=True, cwd=ROOT
+    )
     say("requirements/*.lock updated")
     return 0
 

@@ -55,10 +55,17 @@ def test_secret_from_file(tmp_path: Path) -> None:
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KEFU_", "DATABASE_", "REDIS_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KEFU_", "DATABASE_", "REDIS_"))
+    }
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
-        capture_output=True, text=True, env={**clean, **env}, cwd=ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
 
 
@@ -76,7 +83,10 @@ def test_production_settings_require_a_secret_key() -> None:
 
 def test_production_settings_pass_check_deploy_without_warnings() -> None:
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="kefu.config.settings.production",
         KEFU_SECRET_KEY="x7!Qp2#vLm9$Rt4&Wz8*Yb3^Nc6(Hd1)Jf5-Kg0+Sa2=Ue7~Ix4?Oq9",
         KEFU_ALLOWED_HOSTS="help.example.com",

@@ -7,6 +7,7 @@ as ``NAME_FILE`` pointing at a file (Docker/Kubernetes secrets), never both.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,11 +54,11 @@ class Env:
             return default
         return value
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_str(self, name: builtins.str) -> builtins.str | None:
         value = self._raw(name)
         return value or None
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None or value == "":
             return default
@@ -69,8 +70,13 @@ class Env:
         raise EnvError(name, f"expected true or false, got {value!r}")
 
     def int(
-        self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-    ) -> int:
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self._raw(name)
         if value is None or value == "":
             return default
@@ -84,7 +90,9 @@ class Env:
             raise EnvError(name, f"must be at most {maximum}, got {number}")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self._raw(name)
         if value is None or value.strip() == "":
             return list(default or [])
@@ -93,7 +101,7 @@ class Env:
             raise EnvError(name, f"empty item in comma-separated list {value!r}")
         return items
 
-    def url(self, name: str, *, schemes: set[str]) -> str | None:
+    def url(self, name: builtins.str, *, schemes: set[builtins.str]) -> builtins.str | None:
         value = self._raw(name)
         if value is None or value.strip() == "":
             return None
@@ -105,7 +113,9 @@ class Env:
             raise EnvError(name, "has no host name")
         return value.strip()
 
-    def choice(self, name: str, default: str, choices: set[str]) -> str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: set[builtins.str]
+    ) -> builtins.str:
         value = self.str(name, default)
         if value not in choices:
             raise EnvError(name, f"must be one of {', '.join(sorted(choices))}, got {value!r}")

@@ -22,7 +22,7 @@ def audit_record(
     """Append one audit row. ``actor`` None (or anonymous) records ``system_label``."""
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=user,
+        actor=user,  # type: ignore[misc]
         actor_label=user.get_username() if user is not None else system_label,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

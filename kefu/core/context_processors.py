@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.utils.translation import get_language
 
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 TaskFunc = Callable[..., None]
 
 
-class RetryLater(Exception):  # noqa: N818 - reads as an instruction at the raise site
+class RetryLater(Exception):
     """Raised by a task to be run again after ``delay`` seconds (transient failure)."""
 
     def __init__(self, delay: float, reason: str = "") -> None:
@@ -166,10 +166,14 @@ class ThreadBackend:
 
     def _retry(self, item: _Scheduled, delay: float, reason: str) -> None:
         if item.attempt + 1 >= self.max_attempts:
-            logger.error("task %s gave up after %d attempts (%s)", item.name, item.attempt + 1, reason)
+            logger.error(
+                "task %s gave up after %d attempts (%s)", item.name, item.attempt + 1, reason
+            )
             return
         self._push(
-            _Scheduled(time.monotonic() + delay, next(self._seq), item.name, item.kwargs, item.attempt + 1)
+            _Scheduled(
+                time.monotonic() + delay, next(self._seq), item.name, item.kwargs, item.attempt + 1
+            )
         )
 
 
@@ -178,7 +182,7 @@ class CeleryBackend:
 
     def submit(self, name: str, kwargs: dict[str, Any], countdown: float) -> None:
         get_task(name)  # unknown names fail here, in the web process
-        run_task.apply_async(args=[name, kwargs], countdown=countdown or None)
+        run_task.apply_async(args=(name, kwargs), countdown=countdown)
 
 
 @shared_task(name="kefu.run_task", bind=True, max_retries=8)

@@ -30,7 +30,15 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin[Article]):
-    list_display = ["title_zh_hans", "title_en", "category", "status", "helpful_yes", "helpful_no", "updated_at"]
+    list_display = [
+        "title_zh_hans",
+        "title_en",
+        "category",
+        "status",
+        "helpful_yes",
+        "helpful_no",
+        "updated_at",
+    ]
     list_filter = ["status", "category"]
     search_fields = ["title_zh_hans", "title_en", "slug", "keywords"]
     prepopulated_fields = {"slug": ["title_en"]}
@@ -41,7 +49,10 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         (None, {"fields": ["slug", "category", "status", "position", "keywords", "related"]}),
         (_("Simplified Chinese"), {"fields": ["title_zh_hans", "summary_zh_hans", "body_zh_hans"]}),
         (_("English"), {"fields": ["title_en", "summary_en", "body_en"]}),
-        (_("Statistics"), {"fields": ["helpful_yes", "helpful_no", "created_at", "updated_at", "published_at"]}),
+        (
+            _("Statistics"),
+            {"fields": ["helpful_yes", "helpful_no", "created_at", "updated_at", "published_at"]},
+        ),
     ]
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:

@@ -73,8 +73,12 @@ class SearchOut(Schema):
 
 class FeedbackIn(Schema):
     helpful: bool
-    visitor_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
-                            description="A stable random id the app keeps for this install")
+    visitor_id: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A stable random id the app keeps for this install",
+    )
 
 
 class FeedbackOut(Schema):
@@ -114,7 +118,9 @@ def list_categories(request: HttpRequest, q: Query[LanguageQuery]) -> list[dict[
     return [_category(c, language, c.published_count) for c in selectors.category_list()]  # type: ignore[attr-defined]
 
 
-@router.get("/categories/{slug}", response=CategoryDetailOut, summary="One category and its articles")
+@router.get(
+    "/categories/{slug}", response=CategoryDetailOut, summary="One category and its articles"
+)
 def get_category(request: HttpRequest, slug: str, q: Query[LanguageQuery]) -> dict[str, object]:
     language = _language(request, q.lang)
     category = get_object_or_404(Category, slug=slug)
@@ -162,7 +168,11 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, object
         "query": query,
         "language": language,
         "results": [
-            {**_summary(hit.article, language), "score": hit.score, "excerpt_html": hit.excerpt_html}
+            {
+                **_summary(hit.article, language),
+                "score": hit.score,
+                "excerpt_html": hit.excerpt_html,
+            }
             for hit in hits
         ],
     }
@@ -173,7 +183,11 @@ def post_feedback(request: HttpRequest, slug: str, payload: FeedbackIn) -> dict[
     from kefu.helpcenter.services import article_record_feedback
 
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    article_record_feedback(article=article, voter=f"app:{payload.visitor_id}",
-                            helpful=payload.helpful, language=_language(request, None))
+    article_record_feedback(
+        article=article,
+        voter=f"app:{payload.visitor_id}",
+        helpful=payload.helpful,
+        language=_language(request, None),
+    )
     article.refresh_from_db(fields=["helpful_yes", "helpful_no"])
     return {"helpful_yes": article.helpful_yes, "helpful_no": article.helpful_no}

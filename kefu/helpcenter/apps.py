@@ -6,3 +6,8 @@ class HelpcenterConfig(AppConfig):
     name = "kefu.helpcenter"
     label = "helpcenter"
     verbose_name = _("Help center")
+
+    def ready(self) -> None:
+        from kefu.helpcenter.search.synonyms import connect_signals
+
+        connect_signals()

@@ -33,10 +33,12 @@ def published_article(slug: str) -> Article:
 
 
 def popular_articles(limit: int = 6) -> QuerySet[Article]:
-    return Article.objects.published().select_related("category").order_by(
-        "-helpful_yes", "category__position", "position"
-    )[:limit]
+    return (
+        Article.objects.published()
+        .select_related("category")
+        .order_by("-helpful_yes", "category__position", "position")[:limit]
+    )
 
 
 def category_articles(category: Category) -> QuerySet[Article]:
-    return category.articles.published().order_by("position", "id")  # type: ignore[attr-defined,no-any-return]
+    return category.articles.published().order_by("position", "id")

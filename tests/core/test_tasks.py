@@ -36,9 +36,13 @@ def test_task_runs_only_after_commit() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_task_is_dropped_when_the_transaction_rolls_back() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        remember.enqueue(value=2)
-        raise RuntimeError("boom")
+    def enqueue_then_fail() -> None:
+        with transaction.atomic():
+            remember.enqueue(value=2)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
     assert calls == []
 
 
@@ -86,9 +90,14 @@ def test_celery_worker_runs_a_task_through_the_broker(settings: object) -> None:
     app.conf.broker_heartbeat = 0
     queue = f"kefu-test-{os.getpid()}"
     app.conf.task_default_queue = queue
-    with start_worker(app, pool="threads", perform_ping_check=False, loglevel="WARNING",
-                      shutdown_timeout=30,
-                      queues=[queue]):
+    with start_worker(
+        app,
+        pool="threads",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+        queues=[queue],
+    ):
         tasks.CeleryBackend().submit(remember.name, {"value": 7}, 0)
         assert seen.wait(30)
     assert calls == [7]

@@ -76,22 +76,21 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "kefu.core.context_processors.platform",
+                "kefu.exchange.accounts.context_processors.customer",
             ],
         },
     },
 ]
 
 # --- Database: SQLite by default, anything dj-database-url understands via DATABASE_URL.
-_database_url = env.url(
-    "DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"}
-)
+_database_url = env.url("DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"})
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "kefu.sqlite3",
+            "NAME": str(DATA_DIR / "kefu.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run while the in-process worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -230,3 +229,22 @@ LOGGING: dict[str, Any] = {
     "root": {"handlers": ["console"], "level": env.str("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Exchange accounts (kefu.exchange.accounts; see docs/accounts.md)
+KEFU_LOGIN_MAX_FAILURES = env.int("KEFU_LOGIN_MAX_FAILURES", 5, minimum=1)
+KEFU_LOGIN_WINDOW_MINUTES = env.int("KEFU_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+KEFU_LOCKOUT_MINUTES = env.int("KEFU_LOCKOUT_MINUTES", 120, minimum=1)
+KEFU_LOGIN_IP_MAX_FAILURES = env.int("KEFU_LOGIN_IP_MAX_FAILURES", 20, minimum=1)
+KEFU_SECURITY_COOLDOWN_HOURS = env.int("KEFU_SECURITY_COOLDOWN_HOURS", 24, minimum=0)
+KEFU_GEOIP_PATH = env.optional_str("KEFU_GEOIP_PATH")
+# Absolute address of this site, for links in emails sent from background tasks.
+KEFU_SITE_URL = env.str("KEFU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+KEFU_GATEWAY = env.choice("KEFU_GATEWAY", "builtin", {"builtin"})
+KEFU_SMS_BACKEND = env.choice("KEFU_SMS_BACKEND", "outbox", {"outbox", "http"})
+KEFU_SMS_HTTP_URL = env.url("KEFU_SMS_HTTP_URL", schemes={"https", "http"})
+KEFU_SMS_HTTP_TOKEN = env.optional_str("KEFU_SMS_HTTP_TOKEN")
+KEFU_SMS_SENDER = env.str("KEFU_SMS_SENDER", "Kefu")
+if KEFU_SMS_BACKEND == "http" and not KEFU_SMS_HTTP_URL:
+    from kefu.config.env import EnvError
+
+    raise EnvError("KEFU_SMS_BACKEND", "is 'http' but KEFU_SMS_HTTP_URL is not set")

@@ -10,7 +10,11 @@ KEFU_TASK_BACKEND = "immediate"
 KEFU_DEMO = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
-    DATABASES["default"]["OPTIONS"].pop("init_command", None)
+    DATABASES["default"]["OPTIONS"] = {
+        key: value
+        for key, value in DATABASES["default"]["OPTIONS"].items()
+        if key != "init_command"
+    }
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

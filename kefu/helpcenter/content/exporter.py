@@ -25,22 +25,36 @@ def _interval(opens: Any, closes: Any) -> str:
 
 def _categories() -> list[dict[str, Any]]:
     return [
-        {"slug": c.slug, "position": c.position, "icon": c.icon, "name": _texts(c, "name"),
-         "description": _texts(c, "description")}
+        {
+            "slug": c.slug,
+            "position": c.position,
+            "icon": c.icon,
+            "name": _texts(c, "name"),
+            "description": _texts(c, "description"),
+        }
         for c in Category.objects.order_by("position", "slug")
     ]
 
 
 def _articles() -> list[dict[str, Any]]:
-    rows = Article.objects.select_related("category").prefetch_related(
-        Prefetch("related", queryset=Article.objects.order_by("slug"))
-    ).order_by("slug")
+    rows = (
+        Article.objects.select_related("category")
+        .prefetch_related(Prefetch("related", queryset=Article.objects.order_by("slug")))
+        .order_by("slug")
+    )
     return [
         {
-            "slug": a.slug, "category": a.category.slug, "status": a.status,
-            "position": a.position, "keywords": a.keywords,
+            "slug": a.slug,
+            "category": a.category.slug,
+            "status": a.status,
+            "position": a.position,
+            "keywords": a.keywords,
             "related": [r.slug for r in a.related.all()],
-            "zh-hans": {"title": a.title_zh_hans, "summary": a.summary_zh_hans, "body": a.body_zh_hans},
+            "zh-hans": {
+                "title": a.title_zh_hans,
+                "summary": a.summary_zh_hans,
+                "body": a.body_zh_hans,
+            },
             "en": {"title": a.title_en, "summary": a.summary_en, "body": a.body_en},
         }
         for a in rows
@@ -60,15 +74,28 @@ def _contact() -> dict[str, Any]:
             )
             if sd.opens is not None and sd.closes is not None:
                 entry["hours"].append(_interval(sd.opens, sd.closes))
-        calendars.append({"name": cal.name, "time_zone": cal.time_zone,
-                          "always_open": cal.always_open, "weekly": weekly,
-                          "special_dates": list(specials.values())})
+        calendars.append(
+            {
+                "name": cal.name,
+                "time_zone": cal.time_zone,
+                "always_open": cal.always_open,
+                "weekly": weekly,
+                "special_dates": list(specials.values()),
+            }
+        )
     channels = [
-        {"key": ch.key, "kind": ch.kind, "name": _texts(ch, "name"), "handle": ch.handle,
-         "url": ch.url, "extra_identifiers": [i for i in ch.extra_identifiers.splitlines() if i],
-         "description": _texts(ch, "description"),
-         "calendar": ch.calendar.name if ch.calendar else None, "position": ch.position,
-         "active": ch.is_active}
+        {
+            "key": ch.key,
+            "kind": ch.kind,
+            "name": _texts(ch, "name"),
+            "handle": ch.handle,
+            "url": ch.url,
+            "extra_identifiers": [i for i in ch.extra_identifiers.splitlines() if i],
+            "description": _texts(ch, "description"),
+            "calendar": ch.calendar.name if ch.calendar else None,
+            "position": ch.position,
+            "active": ch.is_active,
+        }
         for ch in ContactChannel.objects.select_related("calendar").order_by("position", "key")
     ]
     domains = [{"domain": d.domain, "note": d.note} for d in OfficialDomain.objects.all()]
@@ -80,8 +107,13 @@ def _synonyms() -> list[dict[str, Any]]:
 
 
 def export_json(path: Path) -> None:
-    data = {"format": "kefu-helpcenter/1", "categories": _categories(), "articles": _articles(),
-            "synonyms": _synonyms(), "contact": _contact()}
+    data = {
+        "format": "kefu-helpcenter/1",
+        "categories": _categories(),
+        "articles": _articles(),
+        "synonyms": _synonyms(),
+        "contact": _contact(),
+    }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -97,10 +129,14 @@ def export_markdown(root: Path) -> None:
     articles_dir = root / "articles"
     articles_dir.mkdir(exist_ok=True)
     for article in _articles():
-        meta = {key: article[key] for key in ("category", "status", "position", "keywords", "related")}
+        meta = {
+            key: article[key] for key in ("category", "status", "position", "keywords", "related")
+        }
         for language in ("zh-hans", "en"):
-            meta[language] = {"title": article[language]["title"],
-                              "summary": article[language]["summary"]}
+            meta[language] = {
+                "title": article[language]["title"],
+                "summary": article[language]["summary"],
+            }
         text = (
             f"---\n{_dump_yaml(meta)}---\n"
             f"<!-- zh-hans -->\n{article['zh-hans']['body']}\n\n"

@@ -84,7 +84,9 @@ def _split_bodies(text: str, name: str) -> dict[str, str]:
     parts = _LANGUAGE_MARKER.split(text)
     # parts = [before, lang, body, lang, body, ...]
     if parts[0].strip():
-        raise ContentError(name, "body", "text before the first <!-- zh-hans --> or <!-- en --> marker")
+        raise ContentError(
+            name, "body", "text before the first <!-- zh-hans --> or <!-- en --> marker"
+        )
     bodies: dict[str, str] = {}
     for index in range(1, len(parts), 2):
         language = parts[index]
@@ -134,7 +136,9 @@ def _read_markdown_dir(root: Path) -> Bundle:
     if articles_dir.is_dir():
         bundle.articles = [_read_article(path, root) for path in sorted(articles_dir.glob("*.md"))]
     if not (bundle.categories or bundle.articles or bundle.synonyms or contact_file.exists()):
-        raise ContentError(str(root), "", "contains no help-center files (categories.yaml, articles/…)")
+        raise ContentError(
+            str(root), "", "contains no help-center files (categories.yaml, articles/…)"
+        )
     return bundle
 
 
@@ -148,7 +152,9 @@ def load_bundle(path: Path) -> Bundle:
         except UnicodeDecodeError:
             raise ContentError(path.name, "", "is not UTF-8 text") from None
         except json.JSONDecodeError as exc:
-            raise ContentError(path.name, f"line {exc.lineno}", f"is not valid JSON ({exc.msg})") from None
+            raise ContentError(
+                path.name, f"line {exc.lineno}", f"is not valid JSON ({exc.msg})"
+            ) from None
         bundle = _validate(Bundle, data, path.name)
     else:
         raise ContentError(str(path), "", "does not exist")
@@ -174,7 +180,9 @@ def _check_references(bundle: Bundle, source: str) -> None:
     categories = {c.slug for c in bundle.categories} | set(
         Category.objects.values_list("slug", flat=True)
     )
-    articles = {a.slug for a in bundle.articles} | set(Article.objects.values_list("slug", flat=True))
+    articles = {a.slug for a in bundle.articles} | set(
+        Article.objects.values_list("slug", flat=True)
+    )
     for article in bundle.articles:
         file = f"articles/{article.slug}.md"
         if article.category not in categories:
@@ -187,14 +195,19 @@ def _check_references(bundle: Bundle, source: str) -> None:
         for language, body in (("zh-hans", article.zh_hans.body), ("en", article.en.body)):
             for target in re.findall(r"\]\(article:([^)\s]+)\)", body):
                 if target not in articles:
-                    raise ContentError(file, f"{language}.body", f"link to unknown article {target!r}")
+                    raise ContentError(
+                        file, f"{language}.body", f"link to unknown article {target!r}"
+                    )
     calendars = {c.name for c in bundle.contact.calendars} | set(
         BusinessCalendar.objects.values_list("name", flat=True)
     )
     for channel in bundle.contact.channels:
         if channel.calendar is not None and channel.calendar not in calendars:
-            raise ContentError("contact.yaml", f"channels.{channel.key}.calendar",
-                               f"unknown calendar {channel.calendar!r}")
+            raise ContentError(
+                "contact.yaml",
+                f"channels.{channel.key}.calendar",
+                f"unknown calendar {channel.calendar!r}",
+            )
 
 
 def _write_contact(contact: ContactIn) -> None:
@@ -211,25 +224,35 @@ def _write_contact(contact: ContactIn) -> None:
         )
         rows: list[SpecialDate] = []
         for special in cal.special_dates:
-            common = {"calendar": calendar, "date": special.date,
-                      "name_zh_hans": special.name.zh_hans, "name_en": special.name.en}
+            common = {
+                "calendar": calendar,
+                "date": special.date,
+                "name_zh_hans": special.name.zh_hans,
+                "name_en": special.name.en,
+            }
             if not special.hours:
                 rows.append(SpecialDate(**common))
-            rows.extend(SpecialDate(**common, opens=o, closes=c)
-                        for o, c in map(parse_interval, special.hours))
+            rows.extend(
+                SpecialDate(**common, opens=o, closes=c)
+                for o, c in map(parse_interval, special.hours)
+            )
         SpecialDate.objects.bulk_create(rows)
     calendars = {c.name: c for c in BusinessCalendar.objects.all()}
     for ch in contact.channels:
         ContactChannel.objects.update_or_create(
             key=ch.key,
             defaults={
-                "kind": ch.kind, "name_zh_hans": ch.name.zh_hans, "name_en": ch.name.en,
-                "handle": ch.handle, "url": ch.url,
+                "kind": ch.kind,
+                "name_zh_hans": ch.name.zh_hans,
+                "name_en": ch.name.en,
+                "handle": ch.handle,
+                "url": ch.url,
                 "extra_identifiers": "\n".join(ch.extra_identifiers),
                 "description_zh_hans": ch.description.zh_hans,
                 "description_en": ch.description.en,
                 "calendar": calendars[ch.calendar] if ch.calendar else None,
-                "position": ch.position, "is_active": ch.active,
+                "position": ch.position,
+                "is_active": ch.active,
             },
         )
     for dom in contact.official_domains:
@@ -247,8 +270,10 @@ def import_bundle(
             Category.objects.update_or_create(
                 slug=cat.slug,
                 defaults={
-                    "position": cat.position, "icon": cat.icon,
-                    "name_zh_hans": cat.name.zh_hans, "name_en": cat.name.en,
+                    "position": cat.position,
+                    "icon": cat.icon,
+                    "name_zh_hans": cat.name.zh_hans,
+                    "name_en": cat.name.en,
                     "description_zh_hans": cat.description.zh_hans,
                     "description_en": cat.description.en,
                 },
@@ -258,11 +283,16 @@ def import_bundle(
             Article.objects.update_or_create(
                 slug=art.slug,
                 defaults={
-                    "category": categories[art.category], "status": art.status,
-                    "position": art.position, "keywords": art.keywords,
-                    "title_zh_hans": art.zh_hans.title, "title_en": art.en.title,
-                    "summary_zh_hans": art.zh_hans.summary, "summary_en": art.en.summary,
-                    "body_zh_hans": art.zh_hans.body, "body_en": art.en.body,
+                    "category": categories[art.category],
+                    "status": art.status,
+                    "position": art.position,
+                    "keywords": art.keywords,
+                    "title_zh_hans": art.zh_hans.title,
+                    "title_en": art.en.title,
+                    "summary_zh_hans": art.zh_hans.summary,
+                    "summary_en": art.en.summary,
+                    "body_zh_hans": art.zh_hans.body,
+                    "body_en": art.en.body,
                 },
             )
         articles = {a.slug: a for a in Article.objects.all()}
@@ -286,8 +316,12 @@ def import_bundle(
             "calendars": len(bundle.contact.calendars),
             "indexed": indexed,
         }
-        audit_record(actor=actor, action="helpcenter.import", data={"source": source, **counts},
-                     system_label="helpcenter_import")
+        audit_record(
+            actor=actor,
+            action="helpcenter.import",
+            data={"source": source, **counts},
+            system_label="helpcenter_import",
+        )
     return counts
 
 

@@ -33,7 +33,7 @@ class CategoryIn(Strict):
     position: int = Field(0, ge=0)
     icon: str = Field("", max_length=40)
     name: Texts
-    description: OptionalTexts = OptionalTexts()
+    description: OptionalTexts = Field(default_factory=OptionalTexts)
 
 
 class ArticleLanguageIn(Strict):
@@ -81,7 +81,7 @@ def parse_interval(value: str) -> tuple[time, time]:
 
 class SpecialDateIn(Strict):
     date: date
-    name: OptionalTexts = OptionalTexts()
+    name: OptionalTexts = Field(default_factory=OptionalTexts)
     hours: list[str] = []
 
     @field_validator("hours")
@@ -122,9 +122,9 @@ class ChannelIn(Strict):
     kind: Literal["web_chat", "app_chat", "email", "telegram", "x", "facebook", "hotline"]
     name: Texts
     handle: str = Field(min_length=1, max_length=200)
-    url: str = Field("", max_length=200, pattern=r"^(https?://\S+)?$")
+    url: str = Field("", max_length=200, pattern=r"^((https?://|mailto:|tel:)\S+)?$")
     extra_identifiers: list[Annotated[str, Field(max_length=200)]] = []
-    description: OptionalTexts = OptionalTexts()
+    description: OptionalTexts = Field(default_factory=OptionalTexts)
     calendar: str | None = None
     position: int = Field(0, ge=0)
     active: bool = True
@@ -148,4 +148,4 @@ class Bundle(Strict):
     categories: list[CategoryIn] = []
     articles: list[ArticleIn] = []
     synonyms: list[SynonymIn] = []
-    contact: ContactIn = ContactIn()
+    contact: ContactIn = Field(default_factory=ContactIn)

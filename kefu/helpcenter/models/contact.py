@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +32,17 @@ class ContactChannel(Bilingual, models.Model):
         max_length=200,
         help_text=_("What customers see: @handle, e-mail address or phone number."),
     )
-    url = models.URLField(_("link"), blank=True)
+    url = models.CharField(
+        _("link"),
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(https://|http://|mailto:|tel:)\S+$",
+                _("Enter a link starting with https://, mailto: or tel:."),
+            )
+        ],
+    )
     extra_identifiers = models.TextField(
         _("other official identifiers"),
         blank=True,

@@ -20,6 +20,9 @@ class SearchDocument(models.Model):
     title_terms = models.TextField()
     body_terms = models.TextField()
 
+    def __str__(self) -> str:
+        return f"{self.article_id}/{self.language}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -22,8 +22,11 @@ class Command(BaseCommand):
         compiled = 0
         from django.apps import apps
 
-        app_locales = [Path(app.path) / "locale" for app in apps.get_app_configs()
-                       if app.name.startswith("kefu.")]
+        app_locales = [
+            Path(app.path) / "locale"
+            for app in apps.get_app_configs()
+            if app.name.startswith("kefu.")
+        ]
         for locale_dir in [*settings.LOCALE_PATHS, *app_locales]:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")

@@ -12,17 +12,19 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from kefu.exchange.accounts.demo import seed_demo_customer
 from kefu.helpcenter.content import import_path
 from kefu.helpcenter.models import Article
 
 DEMO_CONTENT = Path(settings.BASE_DIR) / "kefu" / "helpcenter" / "demo_content"
 CREDENTIALS_FILE = Path(settings.DATA_DIR) / "demo-credentials.txt"
 
+# Staff accounts; the demo customer is a customer of the built-in exchange, created by
+# kefu.exchange.accounts.demo (customers and staff are separate populations).
 DEMO_USERS = [
     # username, role, staff, superuser, group
     ("admin", "admin", True, True, None),
     ("agent", "agent", True, False, "Agents"),
-    ("customer", "customer", False, False, None),
 ]
 
 
@@ -30,8 +32,11 @@ class Command(BaseCommand):
     help = "Create the demo users and help-center content (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--reload-content", action="store_true",
-                            help="Re-import the demo help center even if articles exist.")
+        parser.add_argument(
+            "--reload-content",
+            action="store_true",
+            help="Re-import the demo help center even if articles exist.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.KEFU_DEMO:
@@ -39,13 +44,22 @@ class Command(BaseCommand):
         credentials = self._users()
         if options["reload_content"] or not Article.objects.exists():
             counts = import_path(DEMO_CONTENT)
-            self.stdout.write(f"help center: {counts['articles']} articles, "
-                              f"{counts['channels']} contact channels")
-        lines = ["", "Demo accounts (also saved in var/demo-credentials.txt):"]
-        lines += [f"  {role:<9} user: {name:<9} password: {password}"
-                  for name, role, password in credentials]
-        lines += ["  admin site:  http://127.0.0.1:8000/admin/",
-                  "  help center: http://127.0.0.1:8000/zh-hans/help/  ·  /en/help/", ""]
+            self.stdout.write(
+                f"help center: {counts['articles']} articles, {counts['channels']} contact channels"
+            )
+        customer_email, customer_password = seed_demo_customer()
+        lines = ["", "Demo accounts (staff passwords are also in var/demo-credentials.txt):"]
+        lines += [
+            f"  {role:<9} user: {name:<9} password: {password}"
+            for name, role, password in credentials
+        ]
+        lines += [
+            f"  customer  e-mail: {customer_email}  password: {customer_password}",
+            "  customer sign-in: http://127.0.0.1:8000/zh-hans/account/login/",
+            "  admin site:  http://127.0.0.1:8000/admin/",
+            "  help center: http://127.0.0.1:8000/zh-hans/help/  ·  /en/help/",
+            "",
+        ]
         self.stdout.write("\n".join(lines))
 
     @transaction.atomic
@@ -55,11 +69,19 @@ class Command(BaseCommand):
         user_model = get_user_model()
         result = []
         agents, _ = Group.objects.get_or_create(name="Agents")
-        agents.permissions.set(Permission.objects.filter(
-            content_type__app_label="helpcenter",
-            codename__in=["view_article", "change_article", "add_article", "view_category",
-                          "view_synonymgroup", "view_contactchannel"],
-        ))
+        agents.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="helpcenter",
+                codename__in=[
+                    "view_article",
+                    "change_article",
+                    "add_article",
+                    "view_category",
+                    "view_synonymgroup",
+                    "view_contactchannel",
+                ],
+            )
+        )
         for name, role, staff, superuser, group in DEMO_USERS:
             password = stored.get(name)
             user = user_model.objects.filter(username=name).first()

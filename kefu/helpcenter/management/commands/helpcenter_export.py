@@ -13,8 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--format", choices=["markdown", "json"], default=None,
-                            help="Default: json when PATH ends in .json, markdown otherwise.")
+        parser.add_argument(
+            "--format",
+            choices=["markdown", "json"],
+            default=None,
+            help="Default: json when PATH ends in .json, markdown otherwise.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]

@@ -26,9 +26,8 @@ class Command(BaseCommand):
         except ContentError as exc:
             raise CommandError(f"Import stopped, nothing was changed: {exc}") from None
         if options["dry_run"]:
-            self.stdout.write(
-                f"{path}: valid ({len(bundle.categories)} categories, {len(bundle.articles)} articles)"
-            )
+            found = f"{len(bundle.categories)} categories, {len(bundle.articles)} articles"
+            self.stdout.write(f"{path}: valid ({found})")
             return
         counts = import_bundle(bundle, source=str(path))
         summary = ", ".join(f"{value} {key}" for key, value in counts.items())

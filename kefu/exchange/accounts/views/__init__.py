@@ -1,0 +1,1 @@
+"""Account pages. Views parse input with a form and call one service; nothing more."""

@@ -1,0 +1,36 @@
+"""The exchange gateway: how the desk reads a customer's account and asks for actions.
+
+The desk never imports the exchange's models (see docs/accounts.md); it calls
+``get_gateway()`` and gets whatever implementation KEFU_GATEWAY names.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from kefu.gateway.interface import (
+    AccountSummary,
+    ActivityItem,
+    ExchangeGateway,
+    GatewayError,
+    UnknownCustomer,
+)
+
+
+def get_gateway() -> ExchangeGateway:
+    kind: str = settings.KEFU_GATEWAY
+    if kind == "builtin":
+        from kefu.gateway.builtin import BuiltinGateway
+
+        return BuiltinGateway()
+    raise GatewayError(f"unknown gateway {kind!r}")
+
+
+__all__ = [
+    "AccountSummary",
+    "ActivityItem",
+    "ExchangeGateway",
+    "GatewayError",
+    "UnknownCustomer",
+    "get_gateway",
+]
