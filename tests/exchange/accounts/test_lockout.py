@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -34,7 +35,9 @@ def test_fifth_wrong_password_locks_for_the_configured_time(
         assert wrong("alice@example.com", client_info, 5) == ["invalid"] * 4 + ["locked"]
         customer.refresh_from_db()
         assert customer.state == CustomerState.LOCKED
-        assert customer.locked_until == timezone.now() + timedelta(minutes=30)
+        assert customer.locked_until == timezone.now() + timedelta(
+            minutes=settings.KEFU_LOCKOUT_MINUTES
+        )
         # Even the right password is refused while locked, without being checked.
         result = login_attempt(
             identifier="alice@example.com", password=PASSWORD, client=client_info
@@ -55,7 +58,7 @@ def test_limits_come_from_settings(customer: Customer, client_info: ClientInfo) 
 def test_lock_expires(customer: Customer, client_info: ClientInfo) -> None:
     with time_machine.travel("2026-03-01 10:00:00+00:00", tick=False) as traveller:
         wrong("alice@example.com", client_info, 5)
-        traveller.shift(timedelta(minutes=29))
+        traveller.shift(timedelta(minutes=settings.KEFU_LOCKOUT_MINUTES - 1))
         assert login_attempt(
             identifier="alice@example.com", password=PASSWORD, client=client_info
         ).outcome == "locked"
