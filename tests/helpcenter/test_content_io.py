@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -113,11 +114,10 @@ def test_export_then_import_round_trips(tmp_path: Path, fmt: str) -> None:
 
 
 def _snapshot() -> str:
-    out = Path("/tmp") / f"kefu-snapshot-{id(object())}.json"
-    export_json(out)
-    text = out.read_text()
-    out.unlink()
-    return text
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "snapshot.json"
+        export_json(out)
+        return out.read_text()
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,9 @@ def test_demo_content_is_valid_and_complete() -> None:
     published = Article.objects.published()
     assert published.count() >= 30
     for article in published:
-        assert article.title_zh_hans and article.title_en, article.slug
-        assert len(article.body_zh_hans) > 100 and len(article.body_en) > 100, article.slug
+        assert article.title_zh_hans, article.slug
+        assert article.title_en, article.slug
+        assert len(article.body_zh_hans) > 100, article.slug
+        assert len(article.body_en) > 100, article.slug
     kinds = set(ContactChannel.objects.values_list("kind", flat=True))
     assert kinds >= {"web_chat", "app_chat", "email", "telegram", "x", "facebook", "hotline"}

@@ -97,9 +97,6 @@ class ArticleFeedback(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self) -> str:
-        return f"{self.article_id}: {'yes' if self.helpful else 'no'}"
-
     class Meta:
         verbose_name = _("article feedback")
         verbose_name_plural = _("article feedback")

@@ -20,9 +20,6 @@ class SearchDocument(models.Model):
     title_terms = models.TextField()
     body_terms = models.TextField()
 
-    def __str__(self) -> str:
-        return f"{self.article_id}/{self.language}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
