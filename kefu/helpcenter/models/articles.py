@@ -105,3 +105,6 @@ class ArticleFeedback(models.Model):
                 fields=["article", "voter"], name="helpcenter_one_vote_per_voter"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'yes' if self.helpful else 'no'}"

@@ -27,6 +27,9 @@ class SearchDocument(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.article_id}/{self.language}"
+
 
 class SynonymGroup(models.Model):
     """Words customers use for the same thing; a search for one finds all of them."""
