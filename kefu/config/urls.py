@@ -13,14 +13,18 @@ admin.site.site_header = "Kefu"
 admin.site.site_title = "Kefu"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 
 urlpatterns += i18n_patterns(
+    # Inside the prefix on purpose: set_language translates the "next" URL by resolving it
+    # in the active language, which is then the page's own, whatever the browser prefers.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(pattern_name="helpcenter:home", permanent=False), name="home"),
     path("help/", include("kefu.helpcenter.urls")),
     path("account/", include("kefu.exchange.accounts.urls")),
+    path("wallet/", include("kefu.exchange.wallet.urls")),
+    path("desk/", include("kefu.desk.urls")),
     prefix_default_language=True,
 )

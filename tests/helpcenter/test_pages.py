@@ -64,9 +64,16 @@ def test_root_redirects_to_the_help_center_in_the_browser_language(client: Clien
     assert response["Location"].startswith("/zh-hans/")
 
 
-def test_language_switch_keeps_the_page(client: Client, article: Article) -> None:
+@pytest.mark.parametrize("browser_language", ["zh-CN", "en-US"])
+def test_language_switch_keeps_the_page(
+    client: Client, article: Article, browser_language: str
+) -> None:
     page = url("helpcenter:article", "zh-hans", slug=article.slug)
-    response = client.post("/i18n/setlang/", {"language": "en", "next": page})
+    response = client.post(
+        url("set_language", "zh-hans"),
+        {"language": "en", "next": page},
+        HTTP_ACCEPT_LANGUAGE=browser_language,
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/en/help/articles/{article.slug}/"
 
