@@ -84,12 +84,16 @@ def manage(python: Path, *args: str, env: dict[str, str] | None = None) -> None:
 
 def demo(args: list[str]) -> int:
     python = ensure_venv("runtime.lock")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kefu.config.settings.embedded"}
+    host = os.environ.get("KEFU_HOST", "127.0.0.1")
+    port = os.environ.get("KEFU_PORT", "8000")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "kefu.config.settings.embedded",
+        "KEFU_SITE_URL": f"http://{host}:{port}",
+        **os.environ,
+    }
     manage(python, "compile_catalogs", env=env)
     manage(python, "migrate", "--no-input", env=env)
     manage(python, "seed_demo", env=env)
-    host = os.environ.get("KEFU_HOST", "127.0.0.1")
-    port = os.environ.get("KEFU_PORT", "8000")
     say(f"Kefu demo on http://{host}:{port}/  (Ctrl+C stops it)")
     try:
         return subprocess.call(

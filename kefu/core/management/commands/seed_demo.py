@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 f"help center: {counts['articles']} articles, {counts['channels']} contact channels"
             )
         customer_email, customer_password = seed_demo_customer()
+        site = settings.KEFU_SITE_URL
         lines = ["", "Demo accounts (staff passwords are also in var/demo-credentials.txt):"]
         lines += [
             f"  {role:<9} user: {name:<9} password: {password}"
@@ -55,9 +56,9 @@ class Command(BaseCommand):
         ]
         lines += [
             f"  customer  e-mail: {customer_email}  password: {customer_password}",
-            "  customer sign-in: http://127.0.0.1:8000/zh-hans/account/login/",
-            "  admin site:  http://127.0.0.1:8000/admin/",
-            "  help center: http://127.0.0.1:8000/zh-hans/help/  ·  /en/help/",
+            f"  customer sign-in: {site}/zh-hans/account/login/",
+            f"  admin site:  {site}/admin/",
+            f"  help center: {site}/zh-hans/help/  ·  {site}/en/help/",
             "",
         ]
         self.stdout.write("\n".join(lines))

@@ -29,7 +29,9 @@ class OutboxEmail:
 
 
 def _parse(raw: str) -> OutboxEmail | None:
-    message = email.message_from_string(raw.strip(), policy=email.policy.default)
+    # As bytes: the file backend writes 8-bit UTF-8 bodies, which the str parser would
+    # hand back as raw-unicode-escape sequences.
+    message = email.message_from_bytes(raw.strip().encode("utf-8"), policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not message["Subject"]:
         return None
     part = message.get_body(preferencelist=("plain",))
