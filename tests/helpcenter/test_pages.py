@@ -54,6 +54,7 @@ def test_every_page_renders_in_both_languages(
     response = client.get(url(name, language))
     assert response.status_code == 200
     assert response["Content-Language"] == language
+    assert 'id="search-q"' in response.content.decode(), "every help page has the search box"
 
 
 def test_root_redirects_to_the_help_center_in_the_browser_language(client: Client) -> None:
