@@ -56,7 +56,9 @@ def test_secret_from_file(tmp_path: Path) -> None:
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KEFU_", "DATABASE_", "REDIS_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KEFU_", "DATABASE_", "REDIS_", "DJANGO_ALLOW_ASYNC"))
     }
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],

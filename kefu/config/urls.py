@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="helpcenter:home", permanent=False), name="home"),
     path("help/", include("kefu.helpcenter.urls")),
     path("account/", include("kefu.exchange.accounts.urls")),
+    path("wallet/", include("kefu.exchange.wallet.urls")),
     prefix_default_language=True,
 )

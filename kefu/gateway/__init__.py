@@ -10,10 +10,14 @@ from django.conf import settings
 
 from kefu.gateway.interface import (
     AccountSummary,
+    ActionRefused,
     ActivityItem,
     ExchangeGateway,
+    FailureReason,
     GatewayError,
     UnknownCustomer,
+    UnknownWithdrawal,
+    WithdrawalSummary,
 )
 
 
@@ -28,9 +32,13 @@ def get_gateway() -> ExchangeGateway:
 
 __all__ = [
     "AccountSummary",
+    "ActionRefused",
     "ActivityItem",
     "ExchangeGateway",
+    "FailureReason",
     "GatewayError",
     "UnknownCustomer",
+    "UnknownWithdrawal",
+    "WithdrawalSummary",
     "get_gateway",
 ]

@@ -15,7 +15,17 @@ from kefu.exchange.accounts.identifiers import (
 from kefu.exchange.accounts.models import ActivityEvent, Customer
 from kefu.exchange.accounts.services import support
 from kefu.exchange.accounts.services.common import AccountError
-from kefu.gateway.interface import AccountSummary, ActivityItem, GatewayError, UnknownCustomer
+from kefu.exchange.wallet import gateway_api as wallet
+from kefu.gateway.interface import (
+    AccountSummary,
+    ActionRefused,
+    ActivityItem,
+    FailureReason,
+    GatewayError,
+    UnknownCustomer,
+    UnknownWithdrawal,
+    WithdrawalSummary,
+)
 
 
 def _customer(customer_ref: str) -> Customer:
@@ -29,7 +39,70 @@ def _customer(customer_ref: str) -> Customer:
     return customer
 
 
-class BuiltinGateway:
+def _withdrawal(info: wallet.WithdrawalInfo) -> WithdrawalSummary:
+    reason = info.reason
+    return WithdrawalSummary(
+        ref=info.ref,
+        customer_ref=info.customer_ref,
+        created_at=info.created_at,
+        asset=info.asset,
+        network=info.network,
+        amount=info.amount,
+        fee=info.fee,
+        address=info.address,
+        memo=info.memo,
+        state=info.state,
+        retrying=info.retrying,
+        reason=FailureReason(**vars(reason)) if reason is not None else None,
+        tx_hash=info.tx_hash,
+        explorer_url=info.explorer_url,
+        can_retry=info.can_retry,
+        can_cancel=info.can_cancel,
+    )
+
+
+class BuiltinWithdrawals:
+    """Withdrawal reads and support actions, by way of the wallet's gateway functions."""
+
+    def withdrawals(self, customer_ref: str, *, limit: int = 20) -> list[WithdrawalSummary]:
+        return [_withdrawal(w) for w in wallet.withdrawals_for_customer(customer_ref, limit=limit)]
+
+    def withdrawal(self, withdrawal_ref: str) -> WithdrawalSummary:
+        try:
+            return _withdrawal(wallet.withdrawal_detail(withdrawal_ref))
+        except wallet.WithdrawalNotFound:
+            raise UnknownWithdrawal(withdrawal_ref) from None
+
+    def retry_withdrawal(
+        self, withdrawal_ref: str, *, actor_label: str, reason: str
+    ) -> WithdrawalSummary:
+        try:
+            return _withdrawal(
+                wallet.withdrawal_retry_for_support(
+                    withdrawal_ref, actor_label=actor_label, reason=reason
+                )
+            )
+        except wallet.WithdrawalNotFound:
+            raise UnknownWithdrawal(withdrawal_ref) from None
+        except wallet.WithdrawalActionRefused as refused:
+            raise ActionRefused(refused.code, str(refused)) from None
+
+    def cancel_withdrawal(
+        self, withdrawal_ref: str, *, actor_label: str, reason: str
+    ) -> WithdrawalSummary:
+        try:
+            return _withdrawal(
+                wallet.withdrawal_cancel_for_support(
+                    withdrawal_ref, actor_label=actor_label, reason=reason
+                )
+            )
+        except wallet.WithdrawalNotFound:
+            raise UnknownWithdrawal(withdrawal_ref) from None
+        except wallet.WithdrawalActionRefused as refused:
+            raise ActionRefused(refused.code, str(refused)) from None
+
+
+class BuiltinGateway(BuiltinWithdrawals):
     def find_customer(self, *, email: str | None = None, phone: str | None = None) -> str | None:
         try:
             if email:
@@ -98,3 +171,4 @@ class BuiltinGateway:
 
     def reset_2fa(self, customer_ref: str, *, actor_label: str, reason: str) -> None:
         self._act("reset_2fa", customer_ref, actor_label, reason)
+

@@ -17,6 +17,18 @@ class UnknownCustomer(GatewayError):
     pass
 
 
+class UnknownWithdrawal(GatewayError):
+    pass
+
+
+class ActionRefused(GatewayError):
+    """The exchange understood the request and said no (``code`` says why)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class AccountSummary:
     customer_ref: str
@@ -41,6 +53,39 @@ class ActivityItem:
     location: str
 
 
+@dataclass(frozen=True)
+class FailureReason:
+    """Why a withdrawal failed, as the customer reads it, in both languages."""
+
+    code: str
+    title_en: str
+    title_zh_hans: str
+    explanation_en: str
+    explanation_zh_hans: str
+    next_step_en: str
+    next_step_zh_hans: str
+
+
+@dataclass(frozen=True)
+class WithdrawalSummary:
+    ref: str
+    customer_ref: str
+    created_at: datetime
+    asset: str
+    network: str
+    amount: str  # decimal string in the asset's precision, never a float
+    fee: str
+    address: str
+    memo: str
+    state: str
+    retrying: bool
+    reason: FailureReason | None
+    tx_hash: str
+    explorer_url: str
+    can_retry: bool
+    can_cancel: bool
+
+
 class ExchangeGateway(Protocol):
     def find_customer(self, *, email: str | None = None, phone: str | None = None) -> str | None:
         """The customer reference for a verified email or phone, if there is an account."""
@@ -58,4 +103,18 @@ class ExchangeGateway(Protocol):
 
     def reset_2fa(self, customer_ref: str, *, actor_label: str, reason: str) -> None: ...
 
-    # Withdrawals (list, status, retry) join this interface with the wallet issue.
+    def withdrawals(self, customer_ref: str, *, limit: int = 20) -> list[WithdrawalSummary]:
+        """The customer's latest withdrawals, newest first, failure reasons included."""
+        ...
+
+    def withdrawal(self, withdrawal_ref: str) -> WithdrawalSummary: ...
+
+    def retry_withdrawal(
+        self, withdrawal_ref: str, *, actor_label: str, reason: str
+    ) -> WithdrawalSummary:
+        """Retry a transient failure on the customer's behalf; returns the new attempt."""
+        ...
+
+    def cancel_withdrawal(
+        self, withdrawal_ref: str, *, actor_label: str, reason: str
+    ) -> WithdrawalSummary: ...

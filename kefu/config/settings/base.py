@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kefu.core",
     "kefu.helpcenter",
     "kefu.exchange.accounts",
+    "kefu.exchange.wallet",
 ]
 
 MIDDLEWARE = [
@@ -248,3 +249,17 @@ if KEFU_SMS_BACKEND == "http" and not KEFU_SMS_HTTP_URL:
     from kefu.config.env import EnvError
 
     raise EnvError("KEFU_SMS_BACKEND", "is 'http' but KEFU_SMS_HTTP_URL is not set")
+
+# --- Encryption of small secrets at rest (kefu.core.encryption): Fernet keys, newest first.
+# The first key encrypts, every key decrypts: prepend a new key to rotate. When empty, one
+# key is derived from SECRET_KEY — set explicit keys in production, or rotating SECRET_KEY
+# makes every encrypted value unreadable. New key: `python -c "from cryptography.fernet
+# import Fernet; print(Fernet.generate_key().decode())"`.
+KEFU_ENCRYPTION_KEYS = env.list("KEFU_ENCRYPTION_KEYS", [])
+
+# --- Exchange wallet (kefu.exchange.wallet; see docs/wallet.md)
+KEFU_WALLET_ADDRESS_HOLD_HOURS = env.int("KEFU_WALLET_ADDRESS_HOLD_HOURS", 24, minimum=0)
+KEFU_WALLET_MAX_NODE_ATTEMPTS = env.int("KEFU_WALLET_MAX_NODE_ATTEMPTS", 5, minimum=1)
+KEFU_WALLET_RETRY_BASE_SECONDS = env.int("KEFU_WALLET_RETRY_BASE_SECONDS", 15, minimum=1)
+KEFU_WALLET_CONFIRM_POLL_SECONDS = env.int("KEFU_WALLET_CONFIRM_POLL_SECONDS", 30, minimum=1)
+KEFU_WALLET_REQUIRE_2FA = env.bool("KEFU_WALLET_REQUIRE_2FA", True)

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kefu.exchange.accounts.demo import seed_demo_customer
+from kefu.exchange.accounts.models import Customer
+from kefu.exchange.wallet.demo import seed_demo_wallet
 from kefu.helpcenter.content import import_path
 from kefu.helpcenter.models import Article
 
@@ -48,6 +50,7 @@ class Command(BaseCommand):
                 f"help center: {counts['articles']} articles, {counts['channels']} contact channels"
             )
         customer_email, customer_password = seed_demo_customer()
+        seed_demo_wallet(Customer.objects.get(email=customer_email))
         site = settings.KEFU_SITE_URL
         lines = ["", "Demo accounts (staff passwords are also in var/demo-credentials.txt):"]
         lines += [
