@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from kefu.exchange.accounts.identifiers import parse_identifier
+from kefu.exchange.accounts.identifiers import normalize_email, normalize_phone, parse_identifier
 
 MAX_PASSWORD = 128
 
@@ -122,3 +122,55 @@ class AntiPhishingForm(forms.Form):
 
 class SmsCodeForm(forms.Form):
     code = _code_field(_("The 6-digit code we texted you"), 6)
+
+
+class _SensitiveForm(forms.Form):
+    """Current password (where asked) and a second factor (dropped when 2FA is off)."""
+
+    current_password = _password_field(_("Current password"), "current-password")
+    code = _code_field(_("2FA code: authenticator app, backup code or SMS code"), 16)
+
+    def __init__(self, *args: Any, two_factor: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not two_factor:
+            del self.fields["code"]
+
+
+class PasswordChangeForm(NewPasswordMixin, _SensitiveForm):
+    field_order = ["current_password", "password", "password2", "code"]
+
+
+class EmailChangeForm(_SensitiveForm):
+    new_email = forms.CharField(
+        label=_("New email address"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    field_order = ["new_email", "current_password", "code"]
+
+    def clean_new_email(self) -> str:
+        return normalize_email(self.cleaned_data["new_email"])
+
+
+class PhoneChangeForm(_SensitiveForm):
+    new_phone = forms.CharField(
+        label=_("New phone number, with country code"), max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    field_order = ["new_phone", "current_password", "code"]
+
+    def clean_new_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["new_phone"])
+
+
+class SmsOffForm(_SensitiveForm):
+    pass
+
+
+class ConfirmAddressForm(forms.Form):
+    code = _code_field(_("The 6-digit code we sent to the new address"), 6)
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip()
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValidationError(_("The code has 6 digits."), code="invalid_code")
+        return code

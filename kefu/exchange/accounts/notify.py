@@ -23,6 +23,12 @@ CHANGES = {
     "totp_enabled": gettext_lazy("authenticator app 2FA was turned on"),
     "totp_disabled": gettext_lazy("authenticator app 2FA was turned off"),
     "sms_2fa_enabled": gettext_lazy("SMS 2FA was turned on"),
+    "sms_2fa_disabled": gettext_lazy("SMS 2FA was turned off"),
+    "backup_codes_regenerated": gettext_lazy(
+        "new backup codes were generated; the old ones no longer work"
+    ),
+    "email_changed": gettext_lazy("the email address of your account was changed"),
+    "phone_changed": gettext_lazy("the phone number of your account was changed"),
     "2fa_reset": gettext_lazy("2FA was reset by support"),
     "anti_phishing_set": gettext_lazy("your anti-phishing code was changed"),
 }
@@ -81,6 +87,39 @@ def _compose(customer: Customer, kind: str, params: dict[str, Any]) -> Text:
                 "minutes. Never give it to anyone."
             )
             % {"code": params["code"], "minutes": minutes},
+        )
+    if kind == "action_code":
+        return Text(
+            _("Your code to approve an action"),
+            _(
+                "Your code to approve a change or withdrawal in your account is %(code)s, "
+                "valid for %(minutes)d minutes. Never give it to anyone."
+            )
+            % {"code": params["code"], "minutes": minutes},
+        )
+    if kind == "confirm_new_address":
+        return Text(
+            _("Confirm your new contact address"),
+            _(
+                "Your code to confirm this address for your account is %(code)s, valid for "
+                "%(minutes)d minutes. If you did not ask for this, ignore this message."
+            )
+            % {"code": params["code"], "minutes": minutes},
+        )
+    if kind == "address_changed_notice":
+        # Goes to the old address, the one an attacker may have just replaced.
+        return Text(
+            _("Your account's contact details changed"),
+            _("The %(what)s of your account was changed to %(new)s. Withdrawals are paused "
+              "for %(hours)d hours.")
+            % {
+                "what": _("email address") if params.get("field") == "email"
+                else _("phone number"),
+                "new": params.get("masked", ""),
+                "hours": int(params.get("hours", 0)),
+            }
+            + "\n\n"
+            + _freeze_paragraph(customer),
         )
     if kind == "new_device":
         return Text(

@@ -87,3 +87,11 @@ def pending_customer_id(request: HttpRequest) -> int | None:
         request.session.pop(PENDING_KEY, None)
         return None
     return int(data["id"])
+
+
+def restamp(request: HttpRequest, generation: int) -> None:
+    """Keep this browser signed in after a change that signed out every other one."""
+    data: Any = request.session.get(SESSION_KEY)
+    if isinstance(data, dict):
+        request.session[SESSION_KEY] = {**data, "gen": generation}
+    setattr(request, _CACHE_ATTR, None)

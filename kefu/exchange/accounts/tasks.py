@@ -16,22 +16,24 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def send_email(*, customer_id: int, kind: str, params: dict[str, Any]) -> None:
+def send_email(*, customer_id: int, kind: str, params: dict[str, Any], to: str = "") -> None:
+    """To the customer's address, or to ``to`` (a new address to confirm, the old one)."""
     customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None or not customer.email:
+    if customer is None or not (to or customer.email):
         return
     text = render_email(customer, kind, params)
-    EmailMessage(subject=text.subject, body=text.body, to=[customer.email]).send()
+    EmailMessage(subject=text.subject, body=text.body, to=[to or customer.email or ""]).send()
 
 
 @task
-def send_sms(*, customer_id: int, kind: str, params: dict[str, Any]) -> None:
+def send_sms(*, customer_id: int, kind: str, params: dict[str, Any], to: str = "") -> None:
+    """To the customer's number, or to ``to`` (a new number to confirm, the old one)."""
     customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None or not customer.phone:
+    if customer is None or not (to or customer.phone):
         return
     body = render_sms(customer, kind, params)
     try:
-        get_sms_backend().send(SmsMessage(to=customer.phone, body=body))
+        get_sms_backend().send(SmsMessage(to=to or customer.phone or "", body=body))
     except SmsError as exc:
         if exc.permanent:
             logger.error("SMS %s to customer %s not sent: %s", kind, customer_id, exc)

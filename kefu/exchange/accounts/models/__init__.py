@@ -7,10 +7,12 @@ from kefu.exchange.accounts.models.activity import (
     SupportRequest,
 )
 from kefu.exchange.accounts.models.customer import (
+    CooldownReason,
     Customer,
     CustomerSession,
     CustomerState,
     KnownDevice,
+    WithdrawalBlock,
 )
 from kefu.exchange.accounts.models.security import (
     BackupCode,
@@ -26,6 +28,7 @@ __all__ = [
     "ActivityKind",
     "BackupCode",
     "CodePurpose",
+    "CooldownReason",
     "Customer",
     "CustomerSession",
     "CustomerState",
@@ -36,4 +39,5 @@ __all__ = [
     "OutboxSms",
     "SupportRequest",
     "TotpDevice",
+    "WithdrawalBlock",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
@@ -16,6 +17,42 @@ class CustomerState(models.TextChoices):
     ACTIVE = "active", _("Active")
     LOCKED = "locked", _("Locked")
     FROZEN = "frozen", _("Frozen")
+
+
+class CooldownReason(models.TextChoices):
+    """Why withdrawals are paused (``Customer.cooldown_reason``); the label says it to the
+    customer, after "Withdrawals are paused because…"."""
+
+    PASSWORD_RESET = "password_reset", _("your password was reset")
+    PASSWORD_CHANGED = "password_changed", _("your password was changed")
+    EMAIL_CHANGED = "email_changed", _("your email address was changed")
+    PHONE_CHANGED = "phone_changed", _("your phone number was changed")
+    TWO_FACTOR_DISABLED = "2fa_disabled", _("two-factor authentication was turned off")
+    TWO_FACTOR_RESET = "2fa_reset", _("two-factor authentication was reset by support")
+    UNFROZEN = "unfrozen", _("your account was unfrozen")
+
+
+class WithdrawalBlock(NamedTuple):
+    """Why withdrawals are refused now. ``reason`` is "frozen" or a ``CooldownReason``;
+    ``until`` is None while frozen (only support ends a freeze)."""
+
+    reason: str
+    until: datetime | None
+
+    @property
+    def frozen(self) -> bool:
+        return self.reason == FROZEN_REASON
+
+    @property
+    def label(self) -> str:
+        if self.frozen:
+            return str(_("your account is frozen"))
+        if self.reason in CooldownReason.values:
+            return str(CooldownReason(self.reason).label)
+        return str(_("a security setting changed"))
+
+
+FROZEN_REASON = "frozen"
 
 
 class Customer(models.Model):
@@ -90,11 +127,17 @@ class Customer(models.Model):
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled or self.sms_2fa_enabled
 
-    def withdrawals_blocked(self, now: datetime | None = None) -> bool:
+    def withdrawal_block(self, now: datetime | None = None) -> WithdrawalBlock | None:
         now = now or timezone.now()
         if self.state == CustomerState.FROZEN:
-            return True
-        return self.withdrawal_cooldown_until is not None and self.withdrawal_cooldown_until > now
+            return WithdrawalBlock(FROZEN_REASON, None)
+        until = self.withdrawal_cooldown_until
+        if until is not None and until > now:
+            return WithdrawalBlock(self.cooldown_reason, until)
+        return None
+
+    def withdrawals_blocked(self, now: datetime | None = None) -> bool:
+        return self.withdrawal_block(now) is not None
 
 
 class CustomerSession(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.encryption import EncryptedTextField
 from kefu.exchange.accounts.models.customer import Customer
 
 
@@ -12,6 +13,10 @@ class CodePurpose(models.TextChoices):
     RESET = "reset", _("Password reset")
     LOGIN = "login", _("Sign-in")
     SENSITIVE = "sensitive", _("Sensitive action")
+    # A second factor typed for a signed-in change (SMS 2FA); never accepted at sign-in.
+    ACTION = "action", _("Two-factor check for an account change")
+    NEW_EMAIL = "new_email", _("Confirm a new email address")
+    NEW_PHONE = "new_phone", _("Confirm a new phone number")
 
 
 class OneTimeCode(models.Model):
@@ -27,6 +32,8 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    # The new address a NEW_EMAIL / NEW_PHONE code was sent to: the code confirms only it.
+    target = models.CharField(max_length=254, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["customer", "purpose", "-created_at"])]
@@ -39,8 +46,8 @@ class TotpDevice(models.Model):
     """An authenticator app. ``last_step`` refuses a replay of an already accepted code."""
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="totp")
-    # Stored as base32; the database must be protected like the other account secrets.
-    secret = models.CharField(max_length=64)
+    # Base32 seed, encrypted at rest: a database dump alone cannot mint codes.
+    secret = EncryptedTextField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
 

@@ -21,7 +21,8 @@ def code_recently_issued(*, customer: Customer, purpose: CodePurpose, now: datet
     ).exists()
 
 
-def code_issue(*, customer: Customer, purpose: CodePurpose, channel: str, now: datetime) -> str:
+def code_issue(*, customer: Customer, purpose: CodePurpose, channel: str, now: datetime,
+               target: str = "") -> str:
     """Create a code (older unused codes of the same purpose die); return it in clear."""
     OneTimeCode.objects.filter(customer=customer, purpose=purpose, used_at__isnull=True).update(
         used_at=now
@@ -34,6 +35,7 @@ def code_issue(*, customer: Customer, purpose: CodePurpose, channel: str, now: d
         code_hash=_hash(customer, purpose, code),
         created_at=now,
         expires_at=now + CODE_LIFETIME,
+        target=target,
     )
     return code
 

@@ -129,14 +129,14 @@ def _unknown_identifier(ident_hash: str, password: str, client: ClientInfo,
 
 
 def register_customer_failure(customer: Customer, client: ClientInfo, now: datetime,
-                              *, step: str) -> LoginResult:
+                              *, step: str, purpose: str = "") -> LoginResult:
     """A wrong password or 2FA code: count it, maybe lock, log it. Customer row is locked."""
     counter = after_failure(counter_of(customer), now, Policy.for_accounts())
     set_counter(customer, counter)
     customer.save(update_fields=["failed_logins", "failed_window_started_at", "locked_until",
                                  "state"])
     record_activity(customer, ActivityKind.LOGIN_FAILED, now=now, client=client,
-                    data={"step": step})
+                    data={"step": step, "purpose": purpose} if purpose else {"step": step})
     ip_failure(client.ip, now)
     if counter.locked_at(now):
         record_activity(customer, ActivityKind.LOCKED, now=now, client=client,

@@ -71,9 +71,12 @@ def _use_backup_code(customer: Customer, code: str, now: datetime) -> bool:
     return True
 
 
-def second_factor_check(customer: Customer, code: str, now: datetime) -> Method | None:
+def second_factor_check(
+    customer: Customer, code: str, now: datetime, *, sms_purpose: CodePurpose = CodePurpose.LOGIN
+) -> Method | None:
     """Which factor ``code`` proves, consuming it (TOTP step, backup or SMS code), or None.
 
+    SMS codes count only for their purpose: a sign-in code does not approve a withdrawal.
     Call with the customer row locked.
     """
     device = TotpDevice.objects.select_for_update().filter(
@@ -88,7 +91,7 @@ def second_factor_check(customer: Customer, code: str, now: datetime) -> Method 
         if _use_backup_code(customer, code, now):
             return "backup"
     if customer.sms_2fa_enabled and code_consume(
-        customer=customer, purpose=CodePurpose.LOGIN, code=code, now=now
+        customer=customer, purpose=sms_purpose, code=code, now=now
     ):
         return "sms"
     return None
@@ -104,7 +107,9 @@ def sms_code_send(*, customer_id: int, purpose: CodePurpose) -> bool:
         if code_recently_issued(customer=customer, purpose=purpose, now=now):
             return True
         code = code_issue(customer=customer, purpose=purpose, channel="sms", now=now)
-        kind = "login_code" if purpose == CodePurpose.LOGIN else "verify_code"
+        kind = {CodePurpose.LOGIN: "login_code", CodePurpose.ACTION: "action_code"}.get(
+            purpose, "verify_code"
+        )
         send_sms.enqueue(customer_id=customer.pk, kind=kind, params={"code": code})
     return True
 
@@ -129,11 +134,21 @@ def login_second_factor(*, customer_id: int, code: str, client: ClientInfo) -> L
     return LoginResult("ok", customer.pk)
 
 
-def sensitive_check(customer: Customer, code: str, client: ClientInfo, now: datetime) -> bool:
-    """2FA for a sensitive action, inside the action's transaction (customer row locked)."""
-    if second_factor_check(customer, code, now) is not None:
+def sensitive_check(customer: Customer, code: str, client: ClientInfo, now: datetime,
+                    *, purpose: str = "") -> bool:
+    """2FA for a sensitive action, inside the action's transaction (customer row locked).
+
+    A wrong code counts towards the lockout; while locked, no code is even tried. The
+    transaction must commit on False, or the count is lost (``services/sensitive.py``).
+    """
+    if customer.is_locked(now):
+        return False
+    method = second_factor_check(customer, code, now, sms_purpose=CodePurpose.ACTION)
+    if method == "backup":
+        record_activity(customer, ActivityKind.BACKUP_CODE_USED, now=now, client=client)
+    if method is not None:
         return True
-    register_customer_failure(customer, client, now, step="sensitive")
+    register_customer_failure(customer, client, now, step="sensitive", purpose=purpose)
     return False
 
 
@@ -189,3 +204,18 @@ def sms_2fa_enable(*, customer_id: int, code: str, client: ClientInfo) -> bool:
     record_activity(customer, ActivityKind.SMS_2FA_ENABLED, now=now, client=client)
     notify(customer, "security_change", {"what": "sms_2fa_enabled"})
     return True
+
+
+@transaction.atomic
+def backup_codes_replace(*, customer_id: int, code: str, client: ClientInfo) -> list[str] | None:
+    """New backup codes (the old ones die) after a 2FA code. None when the code is wrong."""
+    now = timezone.now()
+    customer = customer_for_update(customer_id)
+    if not customer.totp_enabled:
+        raise AccountError("not_enabled")
+    if not sensitive_check(customer, code, client, now):
+        return None
+    codes = backup_codes_regenerate(customer)
+    record_activity(customer, ActivityKind.BACKUP_CODES_REGENERATED, now=now, client=client)
+    notify(customer, "security_change", {"what": "backup_codes_regenerated"})
+    return codes

@@ -51,8 +51,7 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", {
         "customer": customer,
         "checklist": checklist,
-        "cooldown": customer.withdrawal_cooldown_until
-        if customer.withdrawals_blocked(now) else None,
+        "hold": customer.withdrawal_block(now),
     })
 
 
