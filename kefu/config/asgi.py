@@ -20,3 +20,9 @@ if settings.KEFU_SERVE_STATIC:
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
 application = ProtocolTypeRouter({"http": http_app})
+
+# Periodic work (SLA breaches, snoozed conversations…) on the embedded worker thread; with
+# Celery it is celery beat's job instead.
+from kefu.core.tasks import start_scheduler  # noqa: E402
+
+start_scheduler()

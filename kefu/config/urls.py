@@ -25,5 +25,6 @@ urlpatterns += i18n_patterns(
     path("help/", include("kefu.helpcenter.urls")),
     path("account/", include("kefu.exchange.accounts.urls")),
     path("wallet/", include("kefu.exchange.wallet.urls")),
+    path("desk/", include("kefu.desk.urls")),
     prefix_default_language=True,
 )

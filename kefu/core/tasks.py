@@ -71,6 +71,53 @@ def task(func: TaskFunc) -> Task:
     return registered
 
 
+_periodic: dict[str, float] = {}
+
+
+def periodic(every: float) -> Callable[[TaskFunc], Task]:
+    """Register a task that runs every ``every`` seconds, with no arguments.
+
+    The thread backend runs a scheduler thread in the web process (started by
+    :func:`start_scheduler` from the ASGI entry point); with Celery, ``celery beat`` reads
+    the same table (see ``kefu/config/celery.py``). Periodic tasks must tolerate running
+    late, twice, or on several processes at once: claim work with row locks or
+    conditional updates.
+    """
+
+    def register(func: TaskFunc) -> Task:
+        registered = task(func)
+        _periodic[registered.name] = every
+        return registered
+
+    return register
+
+
+def periodic_tasks() -> dict[str, float]:
+    return dict(_periodic)
+
+
+_scheduler_started = threading.Event()
+
+
+def start_scheduler() -> None:
+    """Run periodic tasks on the thread backend (idempotent; a daemon thread)."""
+    if settings.KEFU_TASK_BACKEND != "thread" or _scheduler_started.is_set():
+        return
+    _scheduler_started.set()
+
+    def loop() -> None:
+        due = {name: time.monotonic() + every for name, every in _periodic.items()}
+        while True:
+            now = time.monotonic()
+            for name, at in due.items():
+                if at <= now:
+                    get_backend().submit(name, {}, 0)
+                    due[name] = now + _periodic[name]
+            time.sleep(max(0.5, min(due.values(), default=now + 60) - time.monotonic()))
+
+    threading.Thread(target=loop, name="kefu-scheduler", daemon=True).start()
+
+
 def get_task(name: str) -> Task:
     try:
         return _registry[name]

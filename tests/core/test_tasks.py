@@ -101,3 +101,19 @@ def test_celery_worker_runs_a_task_through_the_broker(settings: object) -> None:
         tasks.CeleryBackend().submit(remember.name, {"value": 7}, 0)
         assert seen.wait(30)
     assert calls == [7]
+
+
+def test_periodic_tasks_are_registered_with_their_interval() -> None:
+    @tasks.periodic(every=5)
+    def tick() -> None:
+        calls.append(0)
+
+    assert tasks.periodic_tasks()[tick.name] == 5
+    tick()
+    assert calls == [0]
+
+
+def test_desk_minutely_is_scheduled_every_minute() -> None:
+    from kefu.desk.tasks import desk_minutely
+
+    assert tasks.periodic_tasks()[desk_minutely.name] == 60

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kefu.helpcenter",
     "kefu.exchange.accounts",
     "kefu.exchange.wallet",
+    "kefu.desk",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,9 @@ KEFU_WALLET_MAX_NODE_ATTEMPTS = env.int("KEFU_WALLET_MAX_NODE_ATTEMPTS", 5, mini
 KEFU_WALLET_RETRY_BASE_SECONDS = env.int("KEFU_WALLET_RETRY_BASE_SECONDS", 15, minimum=1)
 KEFU_WALLET_CONFIRM_POLL_SECONDS = env.int("KEFU_WALLET_CONFIRM_POLL_SECONDS", 30, minimum=1)
 KEFU_WALLET_REQUIRE_2FA = env.bool("KEFU_WALLET_REQUIRE_2FA", True)
+
+# --- Support desk (kefu.desk; see docs/desk.md)
+KEFU_DESK_OFFLINE_RETURN_MINUTES = env.int("KEFU_DESK_OFFLINE_RETURN_MINUTES", 15, minimum=1)
+KEFU_DESK_SLA_WARNING_MINUTES = env.int("KEFU_DESK_SLA_WARNING_MINUTES", 30, minimum=0)
+KEFU_DESK_DEFAULT_HANDLING_SECONDS = env.int("KEFU_DESK_DEFAULT_HANDLING_SECONDS", 300, minimum=1)
+KEFU_DESK_INBOX_PAGE_SIZE = env.int("KEFU_DESK_INBOX_PAGE_SIZE", 50, minimum=10, maximum=200)

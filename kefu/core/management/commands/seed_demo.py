@@ -1,4 +1,4 @@
-"""Load the demo: users, help-center content. Safe to run any number of times."""
+"""Load the demo: staff, a customer with funds, help center, desk. Safe to run again."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from kefu.desk.demo import seed_demo_desk
 from kefu.exchange.accounts.demo import seed_demo_customer
 from kefu.exchange.accounts.models import Customer
 from kefu.exchange.wallet.demo import seed_demo_wallet
@@ -51,8 +52,9 @@ class Command(BaseCommand):
             )
         customer_email, customer_password = seed_demo_customer()
         seed_demo_wallet(Customer.objects.get(email=customer_email))
+        seed_demo_desk(agent_username="agent")
         site = settings.KEFU_SITE_URL
-        lines = ["", "Demo accounts (staff passwords are also in var/demo-credentials.txt):"]
+        lines = ["", f"Demo accounts (staff passwords are also in {CREDENTIALS_FILE}):"]
         lines += [
             f"  {role:<9} user: {name:<9} password: {password}"
             for name, role, password in credentials
@@ -60,6 +62,7 @@ class Command(BaseCommand):
         lines += [
             f"  customer  e-mail: {customer_email}  password: {customer_password}",
             f"  customer sign-in: {site}/zh-hans/account/login/",
+            f"  agent console: {site}/zh-hans/desk/  (sign in as agent)",
             f"  admin site:  {site}/admin/",
             f"  help center: {site}/zh-hans/help/  ·  {site}/en/help/",
             "",

@@ -1,0 +1,25 @@
+"""Row locks, always taken in one order: conversation, then agent profiles by primary key.
+
+Every service that locks more than one row goes through these helpers, so two services
+can never wait on each other in opposite orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kefu.desk.errors import DeskError
+from kefu.desk.models import AgentProfile, Conversation
+
+
+def lock_conversation(conversation_id: int) -> Conversation:
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None:
+        raise DeskError("not_found")
+    return conversation
+
+
+def lock_agent_profiles(profile_ids: Iterable[int]) -> list[AgentProfile]:
+    return list(
+        AgentProfile.objects.select_for_update().filter(pk__in=list(profile_ids)).order_by("pk")
+    )

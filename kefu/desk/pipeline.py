@@ -1,0 +1,185 @@
+"""The one inbound pipeline every channel calls: parse → verify → dedupe → redact → store → route.
+
+A delivery is stored (or quarantined with a reason) before :func:`receive` returns, so a
+channel acknowledges only what is safely in the database. Routing runs afterwards; if it
+fails, the conversation simply waits in its team's queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from kefu.desk.envelope import ChannelAdapter, InboundEnvelope
+from kefu.desk.errors import DeskError
+from kefu.desk.models import (
+    Conversation,
+    DeskCustomer,
+    InboundMessage,
+    InboundState,
+    Message,
+    MessageKind,
+    Status,
+)
+from kefu.desk.redaction import redact
+from kefu.desk.services.assignment import conversation_route_safely
+from kefu.desk.services.context import prepared_context
+from kefu.desk.services.conversations import conversation_open
+from kefu.desk.services.customers import (
+    customer_for_account,
+    customer_for_identity,
+    identity_add,
+    visitor_create,
+)
+from kefu.desk.services.messages import message_post
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["accepted", "duplicate", "quarantined"]
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    outcome: Outcome
+    inbound: InboundMessage
+    message: Message | None = None
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self.message.conversation_id if self.message else None
+
+
+def _redact_payload(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)[0]
+    if isinstance(value, dict):
+        return {str(k): _redact_payload(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_payload(v) for v in value]
+    return value
+
+
+def _fallback_key(raw: dict[str, Any]) -> str:
+    key = raw.get("idempotency_key")
+    if isinstance(key, str) and 0 < len(key) <= 200:
+        return key
+    blob = json.dumps(raw, sort_keys=True, default=str).encode()
+    return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def _quarantine(channel: str, raw: dict[str, Any], reason: str, detail: str) -> PipelineResult:
+    key = _fallback_key(raw)
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(
+                channel=channel, idempotency_key=key, state=InboundState.QUARANTINED,
+                reason=reason, detail=detail[:2000], payload=_redact_payload(raw),
+            )
+    except IntegrityError:
+        inbound = InboundMessage.objects.get(channel=channel, idempotency_key=key)
+    logger.info("quarantined %s delivery %s: %s", channel, key, reason)
+    return PipelineResult("quarantined", inbound)
+
+
+def _customer(envelope: InboundEnvelope) -> DeskCustomer:
+    sender = envelope.sender
+    if sender.account_ref:
+        return customer_for_account(
+            external_ref=sender.account_ref, display_name=sender.display_name,
+            language=sender.language,
+        )
+    if sender.identity_kind and sender.address:
+        if sender.identity_verified:
+            customer = customer_for_identity(
+                kind=sender.identity_kind, address=sender.address,
+                display_name=sender.display_name, language=sender.language,
+            )
+        else:
+            customer = visitor_create(display_name=sender.display_name, language=sender.language)
+        # Unverified addresses are kept as hints on this record only.
+        identity_add(
+            customer=customer, kind=sender.identity_kind, address=sender.address,
+            verified_at=timezone.now() if sender.identity_verified else None,
+        )
+        return customer
+    return visitor_create(display_name=sender.display_name, language=sender.language)
+
+
+def _conversation(envelope: InboundEnvelope, customer: DeskCustomer) -> Conversation | None:
+    active = Conversation.objects.filter(customer=customer).exclude(status=Status.CLOSED)
+    if envelope.conversation_id is not None:
+        return active.filter(pk=envelope.conversation_id).first()
+    return active.filter(channel=envelope.channel).order_by("-created_at").first()
+
+
+def receive(
+    adapter: ChannelAdapter, raw: dict[str, Any], *, meta: dict[str, str] | None = None
+) -> PipelineResult:
+    """Take one delivery from a channel. Never raises for bad input: it quarantines."""
+    channel = adapter.channel
+    try:
+        envelope = adapter.parse(raw)
+    except (ValidationError, ValueError, TypeError) as exc:
+        return _quarantine(channel, raw, "malformed", str(exc))
+    if envelope.channel != channel:
+        return _quarantine(channel, raw, "wrong_channel", envelope.channel)
+    if not adapter.verify(envelope, raw, meta or {}):
+        return _quarantine(channel, raw, "sender_unverified", "")
+    existing = InboundMessage.objects.filter(
+        channel=channel, idempotency_key=envelope.idempotency_key
+    ).select_related("message").first()
+    if existing is not None:  # the cheap path; the unique constraint is the real guard
+        return PipelineResult("duplicate", existing, existing.message)
+    text, findings = redact(envelope.text)
+    context: dict[str, Any] | None = None
+    if envelope.sender.account_ref and envelope.conversation_id is None:
+        # Gateway I/O stays outside the transaction below.
+        probe = DeskCustomer(external_ref=envelope.sender.account_ref)
+        context = prepared_context(customer=probe, event_key=envelope.event_key)
+    try:
+        result, new_conversation = _store(envelope, text, findings, context)
+    except IntegrityError:
+        inbound = InboundMessage.objects.select_related("message").get(
+            channel=channel, idempotency_key=envelope.idempotency_key
+        )
+        return PipelineResult("duplicate", inbound, inbound.message)
+    except DeskError as exc:
+        return _quarantine(channel, raw, exc.code, exc.detail)
+    if result.message is not None and new_conversation:
+        conversation_route_safely(result.message.conversation_id)
+    return result
+
+
+@transaction.atomic
+def _store(
+    envelope: InboundEnvelope, text: str, findings: list[Any], context: dict[str, Any] | None
+) -> tuple[PipelineResult, bool]:
+    payload = _redact_payload(envelope.model_dump(mode="json"))
+    inbound = InboundMessage.objects.create(
+        channel=envelope.channel, idempotency_key=envelope.idempotency_key,
+        state=InboundState.ACCEPTED, payload=payload,
+        redactions=[{"kind": f.kind, "words": f.words} for f in findings],
+    )
+    customer = _customer(envelope)
+    conversation = _conversation(envelope, customer)
+    new_conversation = conversation is None
+    if conversation is None:
+        conversation = conversation_open(
+            customer=customer, channel=envelope.channel,
+            category=envelope.category or "other", subject=envelope.subject or text[:80],
+            context=context, language=envelope.sender.language,
+        )
+    posted = message_post(
+        conversation_id=conversation.pk, kind=MessageKind.CUSTOMER, body=text,
+        author_customer=customer, client_msg_id=envelope.idempotency_key[:64],
+    )
+    inbound.message = posted.message
+    inbound.save(update_fields=["message"])
+    return PipelineResult("accepted", inbound, posted.message), new_conversation

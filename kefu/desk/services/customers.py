@@ -1,0 +1,80 @@
+"""Finding or creating the desk's customer record, and linking verified identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kefu.desk.models import CustomerIdentity, CustomerKind, DeskCustomer
+
+
+def customer_for_account(
+    *, external_ref: str, display_name: str = "", language: str = "zh-hans"
+) -> DeskCustomer:
+    """The desk record of a platform account, created on first contact."""
+    existing = DeskCustomer.objects.filter(external_ref=external_ref).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return DeskCustomer.objects.create(
+                kind=CustomerKind.ACCOUNT,
+                external_ref=external_ref,
+                display_name=display_name[:100],
+                language=language,
+            )
+    except IntegrityError:  # created concurrently by another delivery
+        return DeskCustomer.objects.get(external_ref=external_ref)
+
+
+def customer_for_identity(
+    *, kind: str, address: str, display_name: str = "", language: str = "zh-hans"
+) -> DeskCustomer:
+    """The customer a *verified* channel address belongs to, or a new visitor record.
+
+    An unverified address never links to an existing customer: claiming somebody's email
+    address in a chat must not open their history.
+    """
+    identity = (
+        CustomerIdentity.objects.filter(kind=kind, address=address, verified_at__isnull=False)
+        .select_related("customer")
+        .first()
+    )
+    if identity is not None:
+        return identity.customer
+    return visitor_create(display_name=display_name, language=language)
+
+
+def visitor_create(*, display_name: str = "", language: str = "zh-hans") -> DeskCustomer:
+    return DeskCustomer.objects.create(
+        kind=CustomerKind.VISITOR, display_name=display_name[:100], language=language
+    )
+
+
+@transaction.atomic
+def identity_add(
+    *, customer: DeskCustomer, kind: str, address: str, verified_at: datetime | None = None
+) -> CustomerIdentity:
+    identity, _created = CustomerIdentity.objects.get_or_create(
+        customer=customer, kind=kind, address=address
+    )
+    if verified_at is not None and identity.verified_at is None:
+        identity_verify(identity_id=identity.pk, at=verified_at)
+        identity.refresh_from_db()
+    return identity
+
+
+@transaction.atomic
+def identity_verify(*, identity_id: int, at: datetime | None = None) -> CustomerIdentity:
+    """Mark an address as proven (after a code round-trip); only then does it link.
+
+    Raises IntegrityError when the address is already verified for another customer:
+    merging two customers is a supervisor's decision, not an automatic one.
+    """
+    identity = CustomerIdentity.objects.select_for_update().get(pk=identity_id)
+    if identity.verified_at is None:
+        identity.verified_at = at or timezone.now()
+        identity.save(update_fields=["verified_at"])
+    return identity

@@ -1,0 +1,1 @@
+"""The agent console: server-rendered pages, htmx polling, forms posting to services."""

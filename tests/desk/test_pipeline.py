@@ -1,0 +1,95 @@
+"""The inbound pipeline: stored before acknowledged, deduplicated, redacted, never dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kefu.desk.envelope import InboundEnvelope, TrustedAdapter
+from kefu.desk.models import Conversation, InboundMessage, Message
+from kefu.desk.pipeline import receive
+from kefu.desk.redaction import PLACEHOLDER
+from tests.desk.conftest import Desk
+
+pytestmark = pytest.mark.django_db
+
+SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+def delivery(key: str = "k1", text: str = "提现失败", **extra: Any) -> dict[str, Any]:
+    return {"idempotency_key": key, "text": text,
+            "sender": {"identity_kind": "visitor", "address": "cookie-1",
+                       "identity_verified": True},
+            **extra}
+
+
+class RefusingAdapter(TrustedAdapter):
+    def verify(self, envelope: InboundEnvelope, raw: dict[str, Any], meta: dict[str, str]) -> bool:
+        return False
+
+
+def test_a_delivery_opens_a_conversation_and_is_routed(desk: Desk) -> None:
+    result = receive(TrustedAdapter("web"), delivery(category="withdrawal"))
+    assert result.outcome == "accepted"
+    assert result.message is not None
+    conversation = Conversation.objects.get()
+    assert conversation.category == "withdrawal"
+    assert conversation.team == desk.support
+    assert conversation.assignee in (desk.agent, desk.colleague)  # round-robin ran
+    follow_up = receive(TrustedAdapter("web"), delivery("k2", "还在吗",
+                        conversation_id=conversation.pk))
+    assert follow_up.message is not None
+    assert follow_up.message.seq == 2
+
+
+def test_redelivery_is_acknowledged_with_the_first_result(desk: Desk) -> None:
+    first = receive(TrustedAdapter("web"), delivery())
+    again = receive(TrustedAdapter("web"), delivery())
+    assert again.outcome == "duplicate"
+    assert again.message == first.message
+    assert Message.objects.count() == 1
+    assert InboundMessage.objects.count() == 1
+
+
+def test_seed_phrases_never_reach_the_database(desk: Desk) -> None:
+    receive(TrustedAdapter("web"), delivery(text=f"my seed is {SEED}"))
+    assert Message.objects.get().body == f"my seed is {PLACEHOLDER}"
+    inbound = InboundMessage.objects.get()
+    assert "abandon" not in str(inbound.payload)
+    assert inbound.redactions[0]["kind"] == "seed_phrase"
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ({"idempotency_key": "bad", "text": ""}, "malformed"),
+    ({"idempotency_key": "big", "text": "x" * 10_001, "sender": {}}, "malformed"),
+    ({"text": f"no key {SEED}", "sender": {}, "unexpected": 1}, "malformed"),
+    ({"idempotency_key": "cat", "text": "hi", "sender": {}, "category": "nope"}, "malformed"),
+])
+def test_malformed_deliveries_are_quarantined_with_a_reason(
+    desk: Desk, raw: dict[str, Any], reason: str
+) -> None:
+    result = receive(TrustedAdapter("web"), raw)
+    assert result.outcome == "quarantined"
+    assert result.inbound.reason == reason
+    assert "abandon" not in str(result.inbound.payload)
+    assert not Message.objects.exists()
+
+
+def test_unverified_sender_is_quarantined(desk: Desk) -> None:
+    result = receive(RefusingAdapter("telegram"), delivery())
+    assert result.outcome == "quarantined"
+    assert result.inbound.reason == "sender_unverified"
+
+
+def test_an_unverified_address_does_not_open_someone_elses_history(desk: Desk) -> None:
+    raw = {"idempotency_key": "e1", "text": "hi",
+           "sender": {"identity_kind": "email", "address": "victim@example.com",
+                      "identity_verified": True}}
+    victim = receive(TrustedAdapter("email"), raw).message
+    claim = {**raw, "idempotency_key": "e2",
+             "sender": {**raw["sender"], "identity_verified": False}}
+    attacker = receive(TrustedAdapter("email"), claim).message
+    assert victim is not None
+    assert attacker is not None
+    assert attacker.conversation.customer_id != victim.conversation.customer_id
