@@ -5,7 +5,8 @@
   ``bm25(fts, 10, 1)``: a title hit weighs ten body hits.
 * PostgreSQL: the generated column ``search_vector`` (title weight A, body weight B) with a
   GIN index, ranked with ``ts_rank`` using weights A=1.0, B=0.1 and length normalisation 1;
-  a second generated column ``title_vector`` (own GIN index) serves title-only matching.
+  a second generated column ``title_vector`` (own GIN index) serves the title tier, for
+  matching and ranking.
 
 Both are created by migration ``0002_search_fulltext``. The match expression is built
 only from tokens of :mod:`.segment` (letters and digits), quoted again for good measure,
@@ -73,7 +74,7 @@ class PostgresBackend:
     # ts_rank weights are {D, C, B, A}; normalisation 1 divides by 1 + log(length), the
     # nearest thing to BM25's length penalty.
     _sql = """
-        SELECT d.article_id, ts_rank(%s::float4[], d.search_vector, q, 1) AS rank
+        SELECT d.article_id, ts_rank(%s::float4[], d.{column}, q, 1) AS rank
         FROM helpcenter_searchdocument d
         JOIN helpcenter_article a ON a.id = d.article_id
         CROSS JOIN to_tsquery('simple', %s) AS q
@@ -88,8 +89,9 @@ class PostgresBackend:
         weights = [0.0, 0.0, BODY_WEIGHT / TITLE_WEIGHT, 1.0]
         expression = tsquery_expression(query, match_all=match_all)
         params = (weights, expression, language, ArticleStatus.PUBLISHED, limit)
-        # Matching on title_vector (its own GIN index) rather than on weight-A labels,
-        # which the index cannot check and which make the planner scan the table.
+        # The title tier matches and ranks on title_vector (its own GIN index, small and
+        # never TOASTed): ranking a broad word's thousands of title hits on the full
+        # vector meant reading every one of their bodies, which dominated the query.
         column = "title_vector" if titles_only else "search_vector"
         with connection.cursor() as cursor:
             cursor.execute(self._sql.format(column=column), params)
