@@ -15,6 +15,8 @@ admin.site.site_title = "Kefu"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("api/exchange/", include("kefu.exchange.api.urls")),
+    path("hooks/exchange/", include("kefu.desk.webhook_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -26,5 +28,6 @@ urlpatterns += i18n_patterns(
     path("account/", include("kefu.exchange.accounts.urls")),
     path("wallet/", include("kefu.exchange.wallet.urls")),
     path("desk/", include("kefu.desk.urls")),
+    path("support/", include("kefu.desk.customer_urls")),
     prefix_default_language=True,
 )

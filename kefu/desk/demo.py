@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -16,6 +18,7 @@ from kefu.desk.models import (
     SlaPolicy,
     Team,
 )
+from kefu.desk.otp.services import totp_demo_device
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import identity_add, visitor_create
 from kefu.desk.services.messages import message_post
@@ -46,8 +49,15 @@ DEMO_CONVERSATIONS = [
 ]
 
 
+class DemoDesk(TypedDict):
+    conversations: int
+    canned_responses: int
+    # Agent accounts need TOTP: the demo banner prints codes from these secrets.
+    totp_secrets: dict[str, str]
+
+
 @transaction.atomic
-def seed_demo_desk(agent_username: str = "agent") -> dict[str, int]:
+def seed_demo_desk(agent_username: str = "agent") -> DemoDesk:
     calendar = BusinessCalendar.objects.filter(name="Live support (UTC+8)").first()
     team, _ = Team.objects.get_or_create(
         slug="support",
@@ -57,6 +67,7 @@ def seed_demo_desk(agent_username: str = "agent") -> dict[str, int]:
     Team.objects.get_or_create(
         slug="security", defaults={"name_zh_hans": "安全团队", "name_en": "Security"}
     )
+    secrets: dict[str, str] = {}
     for username, role, name in ((agent_username, Role.AGENT, "小安 Ann"),
                                  ("admin", Role.ADMIN, "管理员 Admin")):
         user = User.objects.filter(username=username).first()
@@ -67,6 +78,7 @@ def seed_demo_desk(agent_username: str = "agent") -> dict[str, int]:
                                  "presence": Presence.ONLINE},
         )
         profile.teams.add(team)
+        secrets[username] = totp_demo_device(user=user)
     for shortcut, tzh, ten, bzh, ben in CANNED:
         CannedResponse.objects.get_or_create(
             shortcut=shortcut,
@@ -95,4 +107,5 @@ def seed_demo_desk(agent_username: str = "agent") -> dict[str, int]:
             message_post(conversation_id=conversation.pk, kind="customer", body=text,
                          author_customer=customer, client_msg_id=f"demo-{index}")
             created += 1
-    return {"conversations": created, "canned_responses": CannedResponse.objects.count()}
+    return {"conversations": created, "canned_responses": CannedResponse.objects.count(),
+            "totp_secrets": secrets}

@@ -56,3 +56,8 @@ class PresenceForm(forms.Form):
     presence = forms.ChoiceField(
         choices=[("online", "online"), ("away", "away"), ("offline", "offline")]
     )
+
+
+class LabelForm(forms.Form):
+    label = forms.IntegerField(min_value=1)
+    op = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])

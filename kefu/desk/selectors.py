@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kefu.desk import conf
@@ -16,6 +16,10 @@ from kefu.desk.models import (
     Category,
     Channel,
     Conversation,
+    CustomerIdentity,
+    DeskCustomer,
+    Label,
+    Mention,
     Message,
     Status,
 )
@@ -115,8 +119,6 @@ def unread_counts(profile: AgentProfile) -> dict[str, int]:
     Capped at ``UNREAD_CAP`` (shown as "99+"): counting stops after that many rows, so the
     cost stays flat however large the backlog.
     """
-    from django.db.models import F
-
     base = visible_conversations(profile).filter(
         status=Status.OPEN, last_customer_seq__gt=F("agent_read_seq")
     )
@@ -145,3 +147,87 @@ def conversation_messages(
 
 def agent_users(profile: AgentProfile) -> QuerySet[User]:
     return User.objects.filter(agent_profile__isnull=False).select_related("agent_profile")
+
+
+SEARCH_LIMIT = 50
+SEARCH_MIN_CHARS = 2
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    conversations: list[Conversation]
+    customers: list[DeskCustomer]
+    too_short: bool = False
+
+
+def search(profile: AgentProfile, query: str) -> SearchResults:
+    """Conversations and customers matching ``query``, only among what the agent may see.
+
+    Number (``123`` or ``#123``), subject and message text (substring), customer name
+    (substring), identity address (exact or prefix). Each part stops after a bounded
+    number of rows, so a broad word costs the same as a narrow one. Substring search
+    scans messages: fine at phase-1 scale; a full-text index replaces it later.
+    """
+    query = query.strip()[:100]
+    if len(query) < SEARCH_MIN_CHARS and not query.lstrip("#").isdigit():
+        return SearchResults(query=query, conversations=[], customers=[], too_short=bool(query))
+    visible = visible_conversations(profile)
+    bound = SEARCH_LIMIT * 4
+    ids: set[int] = set()
+    number = query.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        ids.update(visible.filter(pk=int(number)).values_list("pk", flat=True))
+    ids.update(visible.filter(subject__icontains=query).values_list("pk", flat=True)[:bound])
+    ids.update(
+        Message.objects.filter(conversation__in=visible.values("pk"), body__icontains=query)
+        .values_list("conversation_id", flat=True)[:bound]
+    )
+    customer_ids = set(
+        DeskCustomer.objects.filter(display_name__icontains=query)
+        .values_list("pk", flat=True)[:bound]
+    )
+    customer_ids.update(
+        CustomerIdentity.objects.filter(
+            Q(address__iexact=query) | Q(address__istartswith=query)
+        ).values_list("customer_id", flat=True)[:bound]
+    )
+    by_customer = visible.filter(customer_id__in=customer_ids)
+    ids.update(by_customer.values_list("pk", flat=True)[:bound])
+    conversations = list(
+        visible.filter(pk__in=ids)
+        .select_related("customer", "team", "assignee__agent_profile")
+        .order_by("-last_activity_at", "-id")[:SEARCH_LIMIT]
+    )
+    # Only customers the agent has a visible conversation with: no directory of strangers.
+    customers = list(
+        DeskCustomer.objects.filter(
+            pk__in=by_customer.values("customer_id")
+        ).order_by("display_name", "pk")[:SEARCH_LIMIT]
+    )
+    return SearchResults(query=query, conversations=conversations, customers=customers)
+
+
+def unread_mentions(user: User) -> int:
+    return Mention.objects.filter(mentioned=user, read_at__isnull=True).values("pk")[
+        :UNREAD_CAP
+    ].count()
+
+
+def recent_mentions(profile: AgentProfile, *, limit: int = 50) -> list[Mention]:
+    """The agent's mentions in conversations they can still see, unread first."""
+    return list(
+        Mention.objects.filter(
+            mentioned_id=profile.user_id,
+            conversation__in=visible_conversations(profile).values("pk"),
+        )
+        .select_related("conversation", "author__agent_profile", "message")
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at")[:limit]
+    )
+
+
+def conversation_labels(conversation: Conversation) -> tuple[list[Label], list[Label]]:
+    """(on the conversation, the others) — for the label editor."""
+    on = list(conversation.labels.all())
+    on_ids = {label.pk for label in on}
+    return on, [label for label in Label.objects.all() if label.pk not in on_ids]

@@ -1,11 +1,15 @@
-"""Periodic desk work; thin wrappers around services (run them every minute)."""
+"""Desk background work; thin wrappers around services."""
 
 from __future__ import annotations
 
-from kefu.core.tasks import periodic
+from typing import Any
+
+from kefu.core.tasks import periodic, task
+from kefu.desk.bridge import support_request_convert
 from kefu.desk.services.assignment import return_to_queue
 from kefu.desk.services.conversations import conversations_wake_snoozed
 from kefu.desk.services.sla import sla_mark_breaches
+from kefu.desk.transcripts.mail import transcript_email
 
 
 @periodic(every=60)
@@ -14,3 +18,15 @@ def desk_minutely() -> None:
     return_to_queue()
     conversations_wake_snoozed()
     sla_mark_breaches()
+
+
+@task
+def support_request_to_conversation(*, payload: dict[str, Any]) -> None:
+    """A support request from the exchange becomes a conversation (idempotent: keyed by id)."""
+    support_request_convert(payload=payload)
+
+
+@task
+def transcript_email_send(*, conversation_id: int, customer_id: int) -> None:
+    """Mail a conversation's transcript PDF to its customer."""
+    transcript_email(conversation_id=conversation_id, customer_id=customer_id)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
+from kefu.desk.transcripts.views import transcript_export
 from kefu.desk.views import conversation as c
 from kefu.desk.views import inbox as i
+from kefu.desk.views import otp
+from kefu.desk.views import search as s
+from kefu.desk.views import withdrawals as w
 
 app_name = "desk"
 
@@ -22,6 +26,10 @@ urlpatterns: list[URLPattern] = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="desk:login"), name="logout"),
+    path("otp/enrol/", otp.otp_enrol, name="otp_enrol"),
+    path("otp/verify/", otp.otp_verify, name="otp_verify"),
+    path("search/", s.search, name="search"),
+    path("mentions/", s.mentions, name="mentions"),
     path("c/<int:pk>/", c.conversation_detail, name="conversation"),
     path("c/<int:pk>/messages/", c.conversation_messages, name="messages"),
     path("c/<int:pk>/reply/", c.reply, name="reply"),
@@ -32,4 +40,9 @@ urlpatterns: list[URLPattern] = [
     path("c/<int:pk>/category/", c.change_category, name="category"),
     path("c/<int:pk>/reveal/<int:identity_id>/", c.reveal, name="reveal"),
     path("c/<int:pk>/canned/<int:canned_id>/", c.canned, name="canned"),
+    path("c/<int:pk>/labels/", c.change_labels, name="labels"),
+    path("c/<int:pk>/withdrawals/<str:ref>/retry/", w.withdrawal_retry, name="withdrawal_retry"),
+    path("c/<int:pk>/withdrawals/<str:ref>/cancel/", w.withdrawal_cancel,
+         name="withdrawal_cancel"),
+    path("c/<int:pk>/transcript.pdf", transcript_export, name="transcript_pdf"),
 ]

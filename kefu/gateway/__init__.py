@@ -15,10 +15,13 @@ from kefu.gateway.interface import (
     ExchangeGateway,
     FailureReason,
     GatewayError,
+    GatewayUnavailable,
     UnknownCustomer,
     UnknownWithdrawal,
     WithdrawalSummary,
 )
+from kefu.gateway.signing import SignatureError
+from kefu.gateway.signing import verify as verify_signature
 
 
 def get_gateway() -> ExchangeGateway:
@@ -27,6 +30,10 @@ def get_gateway() -> ExchangeGateway:
         from kefu.gateway.builtin import BuiltinGateway
 
         return BuiltinGateway()
+    if kind == "remote":
+        from kefu.gateway.remote import RemoteGateway
+
+        return RemoteGateway.from_settings()
     raise GatewayError(f"unknown gateway {kind!r}")
 
 
@@ -37,8 +44,11 @@ __all__ = [
     "ExchangeGateway",
     "FailureReason",
     "GatewayError",
+    "GatewayUnavailable",
+    "SignatureError",
     "UnknownCustomer",
     "UnknownWithdrawal",
     "WithdrawalSummary",
     "get_gateway",
+    "verify_signature",
 ]

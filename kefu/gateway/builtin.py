@@ -21,7 +21,6 @@ from kefu.gateway.interface import (
     ActionRefused,
     ActivityItem,
     FailureReason,
-    GatewayError,
     UnknownCustomer,
     UnknownWithdrawal,
     WithdrawalSummary,
@@ -158,7 +157,9 @@ class BuiltinGateway(BuiltinWithdrawals):
         try:
             func(customer_id=customer.pk, actor_label=actor_label, reason=reason)
         except AccountError as exc:
-            raise GatewayError(exc.code) from exc
+            # A refusal (no reason given, not frozen, ...), the same answer a remote
+            # exchange gives with 409; ActionRefused is a GatewayError for older callers.
+            raise ActionRefused(exc.code, str(exc) or exc.code) from exc
 
     def unlock(self, customer_ref: str, *, actor_label: str, reason: str) -> None:
         self._act("unlock", customer_ref, actor_label, reason)

@@ -13,6 +13,11 @@ class GatewayError(Exception):
     """The exchange refused or could not perform a request."""
 
 
+class GatewayUnavailable(GatewayError):
+    """The exchange could not be reached or did not answer in time: show "context
+    unavailable" and carry on; nothing is known about whether an action took effect."""
+
+
 class UnknownCustomer(GatewayError):
     pass
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from kefu.desk.models import AgentProfile, Conversation, DeskCustomer, Presence, Role, Team
+from kefu.desk.otp import session as otp_session
+from kefu.desk.otp.services import device_for, totp_demo_device
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import visitor_create
 from kefu.desk.services.messages import message_post
@@ -33,6 +36,29 @@ def make_agent(username: str, *teams: Team, role: str = Role.AGENT, online: bool
     )
     profile.teams.set(teams)
     return user
+
+
+class DeskClient(Client):
+    """A test client whose ``force_login`` also passes an agent's TOTP step.
+
+    Most console tests are about something else; tests/desk/test_otp.py uses a plain
+    ``Client`` to exercise the real second step.
+    """
+
+    def force_login(self, user: User, backend: str | None = None) -> None:
+        super().force_login(user, backend)
+        if AgentProfile.objects.filter(user=user).exists():
+            totp_demo_device(user=user)
+            device = device_for(user)
+            assert device is not None
+            session = self.session
+            session[otp_session.SESSION_KEY] = otp_session.token_for(user, device)
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return DeskClient()
 
 
 @pytest.fixture

@@ -18,7 +18,11 @@ from tests.desk.conftest import Desk, open_conversation
 
 pytestmark = pytest.mark.django_db
 
-WITHOUT_CONVERSATION = {"inbox", "presence", "login", "logout"}
+WITHOUT_CONVERSATION = {
+    "inbox", "presence", "login", "logout", "otp_enrol", "otp_verify", "search", "mentions",
+}
+# Console pages without a conversation that still need an agent.
+AGENT_PAGES = sorted(WITHOUT_CONVERSATION - {"login", "logout"})
 PATTERNS: list[URLPattern] = [p for p in desk_urls.urlpatterns if isinstance(p, URLPattern)]
 OBJECT_ENDPOINTS = sorted(
     p.name for p in PATTERNS if p.name and "pk" in p.pattern.converters
@@ -32,7 +36,8 @@ def test_every_endpoint_is_classified() -> None:
 
 def _url(name: str, conversation: Conversation, identity_id: int) -> str:
     pattern = next(p for p in PATTERNS if p.name == name)
-    values = {"pk": conversation.pk, "seq": 1, "identity_id": identity_id, "canned_id": 1}
+    values = {"pk": conversation.pk, "seq": 1, "identity_id": identity_id, "canned_id": 1,
+              "ref": "w-1"}
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     with translation.override("en"):
         return reverse(f"desk:{name}", kwargs=kwargs)
@@ -54,7 +59,8 @@ def test_outsiders_get_404_and_nothing_changes(
     client.force_login(getattr(desk, who))
     before = _snapshot()
     data = {"body": "x", "kind": "agent", "action": "resolve", "assignee": desk.outsider.pk,
-            "team": desk.vip.pk, "reason": "curious", "category": "other"}
+            "team": desk.vip.pk, "reason": "curious", "category": "other", "label": 1,
+            "op": "add"}
     response = getattr(client, method)(_url(name, conversation, identity.pk), data)
     assert response.status_code in (404, 405)
     assert b"Zhang" not in response.content
@@ -70,13 +76,16 @@ def test_anonymous_visitors_are_sent_to_the_login(client: Client, desk: Desk, na
         assert "/desk/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["inbox"])
+@pytest.mark.parametrize("name", AGENT_PAGES)
+@pytest.mark.parametrize("method", ["get", "post"])
 def test_a_signed_in_non_agent_gets_404_on_the_console(
-    client: Client, desk: Desk, name: str
+    client: Client, desk: Desk, name: str, method: str
 ) -> None:
     client.force_login(desk.stranger)
     with translation.override("en"):
-        assert client.get(reverse(f"desk:{name}")).status_code == 404
+        response = getattr(client, method)(reverse(f"desk:{name}"), {"code": "123456", "q": "Zh"})
+    assert response.status_code in (404, 405)
+    assert b"Zhang" not in response.content
 
 
 def test_agents_in_the_team_and_supervisors_get_in(client: Client, desk: Desk) -> None:

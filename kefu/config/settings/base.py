@@ -241,7 +241,7 @@ KEFU_SECURITY_COOLDOWN_HOURS = env.int("KEFU_SECURITY_COOLDOWN_HOURS", 24, minim
 KEFU_GEOIP_PATH = env.optional_str("KEFU_GEOIP_PATH")
 # Absolute address of this site, for links in emails sent from background tasks.
 KEFU_SITE_URL = env.str("KEFU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-KEFU_GATEWAY = env.choice("KEFU_GATEWAY", "builtin", {"builtin"})
+KEFU_GATEWAY = env.choice("KEFU_GATEWAY", "builtin", {"builtin", "remote"})
 KEFU_SMS_BACKEND = env.choice("KEFU_SMS_BACKEND", "outbox", {"outbox", "http"})
 KEFU_SMS_HTTP_URL = env.url("KEFU_SMS_HTTP_URL", schemes={"https", "http"})
 KEFU_SMS_HTTP_TOKEN = env.optional_str("KEFU_SMS_HTTP_TOKEN")
@@ -270,3 +270,38 @@ KEFU_DESK_OFFLINE_RETURN_MINUTES = env.int("KEFU_DESK_OFFLINE_RETURN_MINUTES", 1
 KEFU_DESK_SLA_WARNING_MINUTES = env.int("KEFU_DESK_SLA_WARNING_MINUTES", 30, minimum=0)
 KEFU_DESK_DEFAULT_HANDLING_SECONDS = env.int("KEFU_DESK_DEFAULT_HANDLING_SECONDS", 300, minimum=1)
 KEFU_DESK_INBOX_PAGE_SIZE = env.int("KEFU_DESK_INBOX_PAGE_SIZE", 50, minimum=10, maximum=200)
+
+# --- Exchange gateway (remote) --------------------------------------------------------
+# kefu.gateway.remote, the HTTP facade kefu.exchange.api and
+# the exchange's event webhooks kefu.desk.webhooks (see docs/gateway.md). Secrets may come
+# from NAME_FILE. KEFU_GATEWAY_SECRET signs requests Kefu → exchange (and is what the
+# built-in facade checks); KEFU_WEBHOOK_SECRET signs events exchange → Kefu.
+KEFU_GATEWAY_URL = env.url("KEFU_GATEWAY_URL", schemes={"https", "http"})
+KEFU_GATEWAY_SECRET = env.str("KEFU_GATEWAY_SECRET", "")
+KEFU_GATEWAY_TIMEOUT = env.int("KEFU_GATEWAY_TIMEOUT", 3, minimum=1, maximum=60)
+KEFU_GATEWAY_RETRIES = env.int("KEFU_GATEWAY_RETRIES", 2, minimum=0, maximum=5)
+KEFU_WEBHOOK_SECRET = env.str("KEFU_WEBHOOK_SECRET", "")
+# Where the built-in exchange's events go: "desk" (in-process), "webhook" (signed POST to
+# KEFU_EXCHANGE_EVENTS_URL with KEFU_WEBHOOK_SECRET) or "off".
+# Default "off" until the support-request bridge reuses conversations opened by events.
+KEFU_EXCHANGE_EVENTS = env.choice("KEFU_EXCHANGE_EVENTS", "desk", {"desk", "webhook", "off"})
+KEFU_EXCHANGE_EVENTS_URL = env.url("KEFU_EXCHANGE_EVENTS_URL", schemes={"https", "http"})
+INSTALLED_APPS += ["kefu.exchange.api"]  # idempotency records of the HTTP facade
+if KEFU_GATEWAY == "remote" and not (KEFU_GATEWAY_URL and KEFU_GATEWAY_SECRET):
+    from kefu.config.env import EnvError
+
+    raise EnvError("KEFU_GATEWAY", "is 'remote' but KEFU_GATEWAY_URL or KEFU_GATEWAY_SECRET "
+                   "is not set")
+if KEFU_EXCHANGE_EVENTS == "webhook" and not (KEFU_EXCHANGE_EVENTS_URL and KEFU_WEBHOOK_SECRET):
+    from kefu.config.env import EnvError
+
+    raise EnvError("KEFU_EXCHANGE_EVENTS", "is 'webhook' but KEFU_EXCHANGE_EVENTS_URL or "
+                   "KEFU_WEBHOOK_SECRET is not set")
+
+# --- Desk <-> built-in exchange link (kefu/exchange/accounts/desk_link.py; docs/desk.md)
+# The desk never imports kefu.exchange: the accounts app hands over support requests and
+# tells the desk who is signed in through these dotted paths.
+KEFU_CUSTOMER_RESOLVER = "kefu.exchange.accounts.desk_link.customer_ref_for_request"
+KEFU_CUSTOMER_MAILBOX = "kefu.exchange.accounts.desk_link.mailbox_for_ref"
+KEFU_SUPPORT_REQUEST_SINK = "kefu.desk.bridge.receive_support_request"
+# --- end desk link

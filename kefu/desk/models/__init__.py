@@ -18,14 +18,18 @@ from kefu.desk.models.content import PLACEHOLDERS, CannedResponse, CsatRating, r
 from kefu.desk.models.conversations import Conversation, ConversationEvent, Label, SlaPolicy
 from kefu.desk.models.customers import CustomerIdentity, DeskCustomer
 from kefu.desk.models.inbound import InboundMessage, Quarantine
+from kefu.desk.models.mentions import Mention
 from kefu.desk.models.messages import Message, MessageRevision
+from kefu.desk.models.otp import AgentTotpDevice
 from kefu.desk.models.teams import AgentProfile, Team
+from kefu.desk.models.webhooks import ExchangeEvent
 
 __all__ = [
     "ACTIVE_STATUSES",
     "MAX_MESSAGE_CHARS",
     "PLACEHOLDERS",
     "AgentProfile",
+    "AgentTotpDevice",
     "CannedResponse",
     "Category",
     "Channel",
@@ -35,10 +39,12 @@ __all__ = [
     "CustomerIdentity",
     "CustomerKind",
     "DeskCustomer",
+    "ExchangeEvent",
     "IdentityKind",
     "InboundMessage",
     "InboundState",
     "Label",
+    "Mention",
     "Message",
     "MessageKind",
     "MessageRevision",

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.desk import selectors
@@ -19,16 +20,29 @@ from kefu.desk.forms import (
     AssignForm,
     CategoryForm,
     EditForm,
+    LabelForm,
     ReplyForm,
     RevealForm,
     StatusForm,
     TransferForm,
 )
-from kefu.desk.models import AgentProfile, CannedResponse, Category, Message, Presence, Team
+from kefu.desk.models import (
+    AgentProfile,
+    CannedResponse,
+    Category,
+    Label,
+    Message,
+    MessageKind,
+    Presence,
+    Team,
+)
 from kefu.desk.services import assignment, conversations
 from kefu.desk.services import messages as message_services
 from kefu.desk.services.context import customer_context, identity_reveal, mask_address
+from kefu.desk.services.labels import conversation_label
+from kefu.desk.services.mentions import MentionRefused, mentions_mark_read, note_post
 from kefu.desk.services.queue import queue_status
+from kefu.desk.services.withdrawals import customer_withdrawals
 from kefu.desk.views.common import agent_required
 
 
@@ -48,6 +62,8 @@ def conversation_detail(request: HttpRequest, profile: AgentProfile, pk: int) ->
     conversation = selectors.conversation_for(profile, pk)
     log = selectors.conversation_messages(conversation)
     message_services.conversation_mark_read(conversation=conversation)
+    mentions_mark_read(user=profile.user, conversation=conversation)
+    labels_on, labels_off = selectors.conversation_labels(conversation)
     identities = [
         (identity, mask_address(identity.kind, identity.address))
         for identity in conversation.customer.identities.all()
@@ -63,6 +79,9 @@ def conversation_detail(request: HttpRequest, profile: AgentProfile, pk: int) ->
         "events": list(conversation.events.order_by("-id")[:30]),
         "customer": conversation.customer,
         "context": customer_context(conversation.customer),
+        "withdrawals": customer_withdrawals(conversation.customer),
+        "labels_on": labels_on,
+        "labels_off": labels_off,
         "identities": identities,
         "previous": conversation.customer.conversations.exclude(pk=conversation.pk)
         .order_by("-created_at")[:5],
@@ -103,13 +122,23 @@ def reply(request: HttpRequest, profile: AgentProfile, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _fail(request, " ".join(str(e) for errs in form.errors.values() for e in errs), pk)
     try:
-        message_services.message_post(
-            conversation_id=conversation.pk, kind=form.cleaned_data["kind"],
-            body=form.cleaned_data["body"], author_user=profile.user,
-            client_msg_id=form.cleaned_data["client_msg_id"],
-        )
+        if form.cleaned_data["kind"] == MessageKind.NOTE:
+            note_post(conversation=conversation, body=form.cleaned_data["body"],
+                      author=profile.user, client_msg_id=form.cleaned_data["client_msg_id"])
+        else:
+            message_services.message_post(
+                conversation_id=conversation.pk, kind=form.cleaned_data["kind"],
+                body=form.cleaned_data["body"], author_user=profile.user,
+                client_msg_id=form.cleaned_data["client_msg_id"],
+            )
     except DeskError as exc:
         return _fail(request, exc, pk)
+    except MentionRefused as exc:
+        names = ", ".join(f"@{name}" for name in exc.usernames)
+        return _fail(request, _(
+            "%(names)s cannot see this conversation, so the note was not posted. "
+            "Mention someone in its team, or transfer it first."
+        ) % {"names": names}, pk)
     return _back(pk)
 
 
@@ -233,3 +262,16 @@ def canned(request: HttpRequest, profile: AgentProfile, pk: int, canned_id: int)
     })
     form = ReplyForm(initial={"body": text})
     return render(request, "desk/_reply_body.html", {"field": form["body"]})
+
+
+@require_POST
+@agent_required
+def change_labels(request: HttpRequest, profile: AgentProfile, pk: int) -> HttpResponse:
+    conversation = selectors.conversation_for(profile, pk)
+    form = LabelForm(request.POST)
+    label = Label.objects.filter(pk=form.cleaned_data["label"]).first() if form.is_valid() else None
+    if label is None:
+        return _fail(request, _("Unknown label."), pk)
+    conversation_label(conversation_id=conversation.pk, label=label,
+                       op=form.cleaned_data["op"], actor=profile.user)
+    return _back(pk)

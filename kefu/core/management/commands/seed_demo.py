@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kefu.desk.demo import seed_demo_desk
+from kefu.desk.otp import demo_secrets
 from kefu.exchange.accounts.demo import seed_demo_customer
 from kefu.exchange.accounts.models import Customer
 from kefu.exchange.wallet.demo import seed_demo_wallet
@@ -20,7 +21,6 @@ from kefu.helpcenter.content import import_path
 from kefu.helpcenter.models import Article
 
 DEMO_CONTENT = Path(settings.BASE_DIR) / "kefu" / "helpcenter" / "demo_content"
-CREDENTIALS_FILE = Path(settings.DATA_DIR) / "demo-credentials.txt"
 
 # Staff accounts; the demo customer is a customer of the built-in exchange, created by
 # kefu.exchange.accounts.demo (customers and staff are separate populations).
@@ -41,6 +41,10 @@ class Command(BaseCommand):
             help="Re-import the demo help center even if articles exist.",
         )
 
+    @property
+    def credentials_file(self) -> Path:
+        return Path(settings.DATA_DIR) / "demo-credentials.txt"
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.KEFU_DEMO:
             raise CommandError("seed_demo only runs with KEFU_DEMO=true (never in production).")
@@ -53,8 +57,9 @@ class Command(BaseCommand):
         customer_email, customer_password = seed_demo_customer()
         seed_demo_wallet(Customer.objects.get(email=customer_email))
         seed_demo_desk(agent_username="agent")
+        totp_secrets = demo_secrets()
         site = settings.KEFU_SITE_URL
-        lines = ["", f"Demo accounts (staff passwords are also in {CREDENTIALS_FILE}):"]
+        lines = ["", f"Demo accounts (staff passwords are also in {self.credentials_file}):"]
         lines += [
             f"  {role:<9} user: {name:<9} password: {password}"
             for name, role, password in credentials
@@ -62,7 +67,12 @@ class Command(BaseCommand):
         lines += [
             f"  customer  e-mail: {customer_email}  password: {customer_password}",
             f"  customer sign-in: {site}/zh-hans/account/login/",
-            f"  agent console: {site}/zh-hans/desk/  (sign in as agent)",
+            f"  agent console: {site}/zh-hans/desk/  (sign in as agent, then a TOTP code)",
+            *(
+                f"  {name:<9} TOTP secret: {secret}  (add it to an authenticator app, or run "
+                f"`.venv/bin/python manage.py demo_totp {name}` for the current code)"
+                for name, secret in sorted(totp_secrets.items())
+            ),
             f"  admin site:  {site}/admin/",
             f"  help center: {site}/zh-hans/help/  ·  {site}/en/help/",
             "",
@@ -101,16 +111,16 @@ class Command(BaseCommand):
             if group == "Agents":
                 user.groups.add(agents)
             result.append((name, role, password))
-        CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
-        CREDENTIALS_FILE.write_text("".join(f"{n}\t{r}\t{p}\n" for n, r, p in result))
-        CREDENTIALS_FILE.chmod(0o600)
+        self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        self.credentials_file.write_text("".join(f"{n}\t{r}\t{p}\n" for n, r, p in result))
+        self.credentials_file.chmod(0o600)
         return result
 
     def _read_credentials(self) -> dict[str, str]:
-        if not CREDENTIALS_FILE.exists():
+        if not self.credentials_file.exists():
             return {}
         stored = {}
-        for line in CREDENTIALS_FILE.read_text().splitlines():
+        for line in self.credentials_file.read_text().splitlines():
             parts = line.split("\t")
             if len(parts) == 3:
                 stored[parts[0]] = parts[2]

@@ -43,7 +43,8 @@
     }
     else if (key === "r") { event.preventDefault(); setKind("agent"); }
     else if (key === "n") { event.preventDefault(); setKind("note"); }
-    else if (key === "?") { var help = document.getElementById("shortcut-help"); if (help) help.showModal(); }
+    else if (key === "?") { var help = document.getElementById("shortcut-help"); if (help && !help.open) help.showModal(); }
+    else if (key === "/") { var box = document.querySelector("[data-search-box]"); if (box) { event.preventDefault(); box.focus(); box.select(); } }
     else {
       var button = document.querySelector('[data-shortcut="' + key + '"]');
       if (button) { event.preventDefault(); button.click(); }

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kefu.core.audit import audit_record
 from kefu.exchange.accounts.clientinfo import ClientInfo
+from kefu.exchange.accounts.desk_link import hand_over_on_commit
 from kefu.exchange.accounts.models import (
     ActivityEvent,
     ActivityKind,
@@ -21,6 +22,7 @@ from kefu.exchange.accounts.services.common import (
     record_activity,
 )
 from kefu.exchange.accounts.tasks import notify
+from kefu.gateway.events import emit
 
 RECENT_ACTIVITY_IN_REQUEST = 20
 
@@ -62,15 +64,17 @@ def customer_freeze(
     customer.save(update_fields=["state", "session_generation"])
     record_activity(customer, ActivityKind.FROZEN, now=now, client=client, data={"source": source})
     if source != "support":
-        SupportRequest.objects.create(
+        support_request = SupportRequest.objects.create(
             customer=customer,
             kind="freeze",
             created_at=now,
             summary={"source": source, "recent_activity": _recent_activity(customer)},
         )
+        hand_over_on_commit(support_request)
     audit_record(
         actor=actor, action="accounts.freeze", target=customer, reason=reason,
         data={"source": source}, system_label=actor_label,
     )
     notify(customer, "frozen")
+    emit("account.frozen", {"customer_ref": customer.public_id, "source": source})
     return True

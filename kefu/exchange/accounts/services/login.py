@@ -35,6 +35,7 @@ from kefu.exchange.accounts.services.common import (
     spend_hasher_time,
 )
 from kefu.exchange.accounts.tasks import notify
+from kefu.gateway.events import emit
 
 Outcome = Literal["ok", "need_2fa", "invalid", "locked", "throttled", "frozen"]
 
@@ -143,6 +144,9 @@ def register_customer_failure(customer: Customer, client: ClientInfo, now: datet
                         data={"until": counter.locked_until.isoformat() if counter.locked_until
                               else ""})
         notify(customer, "locked")
+        emit("account.locked", {"customer_ref": customer.public_id,
+                                "locked_until": counter.locked_until.isoformat()
+                                if counter.locked_until else ""})
         return LoginResult("locked", customer.pk, counter.locked_until)
     return LoginResult("invalid", customer.pk)
 

@@ -24,6 +24,7 @@ from kefu.exchange.accounts.services.common import (
     record_activity,
 )
 from kefu.exchange.accounts.tasks import notify
+from kefu.gateway.events import emit
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def signin_complete(*, customer_id: int, client: ClientInfo, session_key: str) -
     if new_device and not first_login:
         record_activity(customer, ActivityKind.NEW_DEVICE, now=now, client=client)
         notify(customer, "new_device", {"device": client.device_label, "ip": client.ip or ""})
+        emit("login.suspicious", {"customer_ref": customer.public_id,
+                                  "device": client.device_label, "ip": client.ip or ""})
     session = CustomerSession.objects.create(
         customer=customer, session_key=session_key, ip=client.ip,
         device_label=client.device_label, last_seen_at=now,

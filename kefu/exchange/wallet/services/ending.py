@@ -26,6 +26,7 @@ from kefu.exchange.wallet.reasons import FailureReason
 from kefu.exchange.wallet.services.errors import WalletError
 from kefu.exchange.wallet.services.ledger import ledger_move
 from kefu.exchange.wallet.services.lock_objects import withdrawal_with_balance_for_update
+from kefu.gateway.events import emit
 
 
 def end_returning_funds(balance: Balance, withdrawal: Withdrawal, *, state: WithdrawalState,
@@ -46,6 +47,12 @@ def end_returning_funds(balance: Balance, withdrawal: Withdrawal, *, state: With
     withdrawal.ended_at = now
     withdrawal.updated_at = now
     withdrawal.save()
+    if state == WithdrawalState.FAILED:
+        emit("withdrawal.failed", {
+            "customer_ref": withdrawal.customer.public_id, "withdrawal_ref": withdrawal.public_id,
+            "reason_code": withdrawal.failure_reason, "asset": withdrawal.asset.code,
+            "network": withdrawal.network.code, "amount": withdrawal.amount,
+        })
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from kefu.core.audit import audit_record
+from kefu.exchange.accounts.desk_link import hand_over_on_commit
 from kefu.exchange.accounts.models import SupportRequest
 from kefu.exchange.wallet.models import Withdrawal
 from kefu.exchange.wallet.reasons import reason_text
@@ -67,6 +68,7 @@ def withdrawal_contact_support(*, customer_id: int, withdrawal_id: int,
     summary["message"] = message.strip()[:2000]
     request = SupportRequest.objects.create(customer=customer, kind=KIND, created_at=now,
                                             summary=summary)
+    hand_over_on_commit(request)
     audit_record(actor=None, action="wallet.contact_support", target=withdrawal,
                  system_label=customer_label(customer), data={"request": request.pk})
     return request

@@ -1,0 +1,3 @@
+"""The contract, run against both implementations (``gateway`` is parametrised)."""
+
+from tests.gateway.contract import *  # noqa: F403
