@@ -19,7 +19,9 @@ if settings.KEFU_SERVE_STATIC:
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
-application = ProtocolTypeRouter({"http": http_app})
+from kefu.chat.routing import websocket_application  # noqa: E402
+
+application = ProtocolTypeRouter({"http": http_app, "websocket": websocket_application()})
 
 # Periodic work (SLA breaches, snoozed conversations…) on the embedded worker thread; with
 # Celery it is celery beat's job instead.

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kefu.exchange.accounts",
     "kefu.exchange.wallet",
     "kefu.desk",
+    "kefu.chat",
 ]
 
 MIDDLEWARE = [
@@ -305,3 +306,23 @@ KEFU_CUSTOMER_RESOLVER = "kefu.exchange.accounts.desk_link.customer_ref_for_requ
 KEFU_CUSTOMER_MAILBOX = "kefu.exchange.accounts.desk_link.mailbox_for_ref"
 KEFU_SUPPORT_REQUEST_SINK = "kefu.desk.bridge.receive_support_request"
 # --- end desk link
+
+# --- Live chat (kefu.chat; see docs/chat-protocol.md) ----------------------------------
+# Origins (scheme://host[:port]) whose pages may open /ws/chat/; KEFU_SITE_URL's origin is
+# always allowed. Native apps send no Origin header and are let in (a browser always
+# sends one, so a missing Origin cannot be a hostile web page).
+KEFU_CHAT_ALLOWED_ORIGINS = env.list("KEFU_CHAT_ALLOWED_ORIGINS", [])
+# Shared with the platform's backend, which signs customer tokens with it (may come from
+# KEFU_CHAT_TOKEN_SECRET_FILE). When empty, kefu.chat.tokens derives a key from SECRET_KEY:
+# fine for the demo, where Kefu mints every token itself, but a platform cannot know that
+# key — set an explicit secret in production (rotating SECRET_KEY would also void tokens).
+KEFU_CHAT_TOKEN_SECRET = env.str("KEFU_CHAT_TOKEN_SECRET", "")
+KEFU_CHAT_TOKEN_MAX_AGE = env.int("KEFU_CHAT_TOKEN_MAX_AGE", 3600, minimum=30)
+KEFU_CHAT_VISITOR_TOKEN_MAX_AGE = env.int(
+    "KEFU_CHAT_VISITOR_TOKEN_MAX_AGE", 30 * 24 * 3600, minimum=3600
+)
+KEFU_CHAT_MAX_FRAME_BYTES = env.int("KEFU_CHAT_MAX_FRAME_BYTES", 16384, minimum=1024)
+# `send` frames per connection per 10 s; every frame type together may use five times this.
+KEFU_CHAT_RATE = env.int("KEFU_CHAT_RATE", 20, minimum=1)
+# The server pings this often and closes connections silent for twice as long.
+KEFU_CHAT_HEARTBEAT_SECONDS = env.int("KEFU_CHAT_HEARTBEAT_SECONDS", 25, minimum=1, maximum=300)

@@ -1,0 +1,1 @@
+"""Live chat: the realtime protocol (WebSocket consumers, replay from the message log)."""

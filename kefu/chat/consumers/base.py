@@ -1,0 +1,296 @@
+"""What both WebSocket endpoints share: framing, limits, heartbeats, and replay from the log.
+
+The channel layer is only a doorbell. A connection keeps, per conversation, the highest
+sequence number it has delivered (``cursor``); any doorbell — or a ping, or a heartbeat
+tick — makes it read from the *database* everything after that cursor, in order. A lost
+doorbell therefore costs latency, never a message, and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+
+from kefu.chat import selectors
+from kefu.chat.frames import (
+    CLOSE_FLOOD,
+    CLOSE_IDLE,
+    ERRORS,
+    ClientFrame,
+    FrameError,
+    Ping,
+    Pong,
+    Send,
+    parse_frame,
+)
+from kefu.desk.events import conversation_group
+from kefu.desk.models import AgentProfile
+
+logger = logging.getLogger(__name__)
+
+# After a doorbell delivered something, look once more a moment later: when a burst fills
+# this connection's queue in the channel layer, the *last* doorbells are the ones dropped.
+TAIL_CHECK_SECONDS = 0.5
+
+
+class TokenBucket:
+    """``capacity`` frames at once, refilled at ``capacity`` per 10 seconds."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = float(capacity)
+        self.tokens = float(capacity)
+        self.rate = capacity / 10.0
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
+class Subscription:
+    conversation: selectors.ConversationRef
+    cursor: int  # highest seq delivered to this connection (or skipped as not for it)
+
+    @property
+    def public_id(self) -> str:
+        return self.conversation.public_id
+
+
+class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """Base class; subclasses implement :meth:`admit` and :meth:`handle`."""
+
+    include_notes = False
+
+    # --- lifecycle ------------------------------------------------------------------
+    async def connect(self) -> None:
+        self.subs: dict[int, Subscription] = {}
+        self.closing = False
+        self.lang = self._initial_language()
+        self.heartbeat = int(settings.KEFU_CHAT_HEARTBEAT_SECONDS)
+        self.max_frame = int(settings.KEFU_CHAT_MAX_FRAME_BYTES)
+        rate = int(settings.KEFU_CHAT_RATE)
+        self.send_bucket = TokenBucket(rate)
+        self.frame_bucket = TokenBucket(5 * rate)
+        self.last_heard = time.monotonic()
+        self.catchup_lock = asyncio.Lock()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.tail_pending = False
+        # Accept first, refuse after: a browser shows close codes, not handshake statuses.
+        await self.accept()
+        refusal = await self.admit()
+        if refusal is not None:
+            await self.fail(*refusal)
+            return
+        self._spawn(self._heartbeat())
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        for task in list(getattr(self, "tasks", ())):
+            task.cancel()
+        for conversation_id in list(getattr(self, "subs", {})):
+            await self.unsubscribe(conversation_id)
+
+    async def admit(self) -> tuple[str, int] | None:
+        """None to let the connection in, or (error code, close code)."""
+        raise NotImplementedError
+
+    async def handle(self, frame: ClientFrame) -> None:
+        raise NotImplementedError
+
+    # --- inbound frames ---------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        self.last_heard = time.monotonic()
+        if not self.frame_bucket.take():
+            await self.fail("rate_limited", CLOSE_FLOOD)
+            return
+        if text_data is None:
+            await self.error("binary_not_supported")
+            return
+        if len(text_data) > self.max_frame or len(text_data.encode()) > self.max_frame:
+            await self.error("frame_too_large", f"> {self.max_frame} bytes")
+            return
+        extra: dict[str, Any] = {}
+        try:
+            frame = parse_frame(text_data)
+            if isinstance(frame, Send):
+                extra["client_msg_id"] = frame.client_msg_id  # so the client can drop it
+                if not self.send_bucket.take():
+                    await self.fail("rate_limited", CLOSE_FLOOD)
+                    return
+            if isinstance(frame, Ping):
+                await self.send_frame({"type": "pong"})
+                await self.catch_up_all()  # a client's ping doubles as "anything new?"
+            elif not isinstance(frame, Pong):
+                await self.handle(frame)
+        except FrameError as exc:
+            await self.error(exc.code, exc.detail, **extra)
+        except Exception:  # one bad frame must never take the connection down
+            logger.exception("chat frame failed")
+            await self.error("internal", **extra)
+
+    # --- outbound ---------------------------------------------------------------------
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        if not self.closing:
+            await self.send(text_data=json.dumps(frame, ensure_ascii=False,
+                                                 separators=(",", ":")))
+
+    async def error(self, code: str, detail: str = "", **extra: Any) -> None:
+        with translation.override(self.lang):
+            message = str(ERRORS[code])
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message, **extra}
+        if detail:
+            frame["detail"] = detail
+        await self.send_frame(frame)
+
+    async def fail(self, code: str, close_code: int) -> None:
+        await self.error(code)
+        self.closing = True
+        await self.close(code=close_code)
+
+    # --- subscriptions and replay -----------------------------------------------------
+    async def subscribe(self, conversation: selectors.ConversationRef, last_seq: int) -> None:
+        """Follow a conversation: join its group *then* read the log, so nothing falls between."""
+        if conversation.pk not in self.subs:
+            await self.channel_layer.group_add(conversation_group(conversation.pk),
+                                               self.channel_name)
+        self.subs[conversation.pk] = Subscription(conversation, min(last_seq,
+                                                                    conversation.last_seq))
+        await self.send_frame({
+            "type": "welcome", "conversation": conversation.public_id,
+            "last_seq": conversation.last_seq, "status": conversation.status,
+        })
+        await self.catch_up(self.subs[conversation.pk])
+
+    async def unsubscribe(self, conversation_id: int) -> None:
+        if self.subs.pop(conversation_id, None) is not None:
+            await self.channel_layer.group_discard(conversation_group(conversation_id),
+                                                   self.channel_name)
+
+    def visibility_profile(self) -> AgentProfile | None:
+        return None
+
+    async def catch_up(self, sub: Subscription) -> int:
+        """Deliver everything after the cursor, from the database, in order."""
+        delivered = 0
+        async with self.catchup_lock:
+            while not self.closing and self.subs.get(sub.conversation.pk) is sub:
+                frames = await database_sync_to_async(selectors.messages_after)(
+                    conversation_id=sub.conversation.pk, public_id=sub.public_id,
+                    after_seq=sub.cursor, include_notes=self.include_notes,
+                    visible_to=self.visibility_profile(),
+                )
+                for frame in frames:
+                    await self.send_frame(frame)
+                    sub.cursor = frame["seq"]
+                delivered += len(frames)
+                if len(frames) < selectors.REPLAY_BATCH:
+                    break
+        return delivered
+
+    async def catch_up_all(self) -> None:
+        for sub in list(self.subs.values()):
+            await self.catch_up(sub)
+
+    # --- channel-layer events -----------------------------------------------------------
+    async def desk_event(self, event: dict[str, Any]) -> None:
+        """The desk's doorbell (kefu.desk.events): look in the log, never trust the payload."""
+        sub = self.subs.get(event.get("conversation_id", -1))
+        if sub is None or self.closing:
+            return
+        if event.get("event") == "message.created":
+            if int(event.get("seq", 0)) > sub.cursor and await self.catch_up(sub):
+                self._tail_check()
+            return
+        await self.on_status(sub, event)
+
+    async def on_status(self, sub: Subscription, event: dict[str, Any]) -> None:
+        return None
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        await self._relay(event, {"type": "typing", "role": event["role"],
+                                  "name": event["name"], "on": event["on"]})
+
+    async def chat_read(self, event: dict[str, Any]) -> None:
+        await self._relay(event, {"type": "read", "role": event["role"], "seq": event["seq"]})
+
+    async def _relay(self, event: dict[str, Any], frame: dict[str, Any]) -> None:
+        sub = self.subs.get(event["conversation_id"])
+        if sub is None or event["sender"] == self.channel_name or not self.wants(event):
+            return
+        await self.send_frame({**frame, "conversation": sub.public_id})
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        """Whether a typing/read relay from ``event["role"]`` is for this connection."""
+        return True
+
+    async def broadcast(self, sub: Subscription, kind: str, **fields: Any) -> None:
+        """Typing and read state: ephemeral, straight through the layer (loss is harmless)."""
+        await self.channel_layer.group_send(
+            conversation_group(sub.conversation.pk),
+            {"type": kind, "conversation_id": sub.conversation.pk,
+             "sender": self.channel_name, **fields},
+        )
+
+    # --- background -------------------------------------------------------------------
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _tail_check(self) -> None:
+        if self.tail_pending:
+            return
+        self.tail_pending = True
+
+        async def later() -> None:
+            await asyncio.sleep(TAIL_CHECK_SECONDS)
+            self.tail_pending = False
+            await self._safely(self.catch_up_all())
+
+        self._spawn(later())
+
+    async def _heartbeat(self) -> None:
+        while not self.closing:
+            await asyncio.sleep(self.heartbeat)
+            if time.monotonic() - self.last_heard > 2 * self.heartbeat:
+                await self.fail("idle_timeout", CLOSE_IDLE)
+                return
+            await self.send_frame({"type": "ping"})
+            await self._safely(self.catch_up_all())
+
+    async def _safely(self, coro: Any) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("chat background work failed")
+
+    def _initial_language(self) -> str:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        lang = (query.get("lang") or [""])[0]
+        return lang if lang in ("zh-hans", "en") else str(settings.LANGUAGE_CODE)
+
+    def origin(self) -> str | None:
+        for name, value in self.scope.get("headers", []):
+            if name == b"origin":
+                return str(value.decode("latin-1"))
+        return None

@@ -1,0 +1,142 @@
+"""``/ws/chat/``: a customer (platform account or visitor) and their current conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from kefu.chat import selectors, services
+from kefu.chat.consumers.base import ChatConsumer, Subscription
+from kefu.chat.frames import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHORIZED,
+    ClientFrame,
+    FrameError,
+    Hello,
+    Read,
+    Send,
+    Typing,
+)
+from kefu.chat.tokens import Principal, TokenError, mint_visitor_token, read_token
+
+
+def allowed_origins() -> set[str]:
+    site = urlsplit(settings.KEFU_SITE_URL)
+    return {o.rstrip("/").lower() for o in settings.KEFU_CHAT_ALLOWED_ORIGINS} | {
+        f"{site.scheme}://{site.netloc}".lower()
+    }
+
+
+class CustomerConsumer(ChatConsumer):
+    include_notes = False
+
+    async def admit(self) -> tuple[str, int] | None:
+        self.principal: Principal | None = None
+        self.channel_kind = "web"
+        origin = self.origin()
+        # No Origin: a native app (browsers always send one, so this is no web page).
+        if origin is not None and origin.rstrip("/").lower() not in allowed_origins():
+            return "origin_not_allowed", CLOSE_FORBIDDEN
+        return None
+
+    @property
+    def current(self) -> Subscription | None:
+        return next(iter(self.subs.values()), None)
+
+    async def handle(self, frame: ClientFrame) -> None:
+        if isinstance(frame, Hello):
+            await self.on_hello(frame)
+            return
+        if self.principal is None:
+            raise FrameError("hello_required")
+        if isinstance(frame, Send):
+            await self.on_send(frame)
+        elif isinstance(frame, Typing | Read):
+            sub = self.current
+            if sub is None:
+                raise FrameError("not_subscribed")
+            if isinstance(frame, Typing):
+                await self.broadcast(sub, "chat.typing", role="customer", name="", on=frame.on)
+            else:  # read receipts are relayed; storing the customer's read state is phase 2
+                await self.broadcast(sub, "chat.read", role="customer",
+                                     seq=min(frame.seq, sub.cursor))
+        else:
+            raise FrameError("unknown_type", frame.type)
+
+    async def on_hello(self, frame: Hello) -> None:
+        new_token = None
+        if frame.token is None:
+            new_token = mint_visitor_token()
+            principal = read_token(new_token)
+        else:
+            try:
+                principal = read_token(frame.token)
+            except TokenError as exc:
+                await self.fail(exc.code, CLOSE_UNAUTHORIZED)
+                return
+        if self.principal is not None and principal != self.principal:
+            await self.fail("token_mismatch", CLOSE_UNAUTHORIZED)
+            return
+        self.principal = principal
+        self.channel_kind = frame.channel
+        if frame.lang:
+            self.lang = frame.lang
+        conversation, found = await database_sync_to_async(selectors.customer_conversation)(
+            principal, frame.conversation
+        )
+        if not found:  # somebody else's, or no such conversation: the same answer
+            raise FrameError("not_found")
+        if conversation is None:
+            for pk in list(self.subs):
+                await self.unsubscribe(pk)
+            welcome: dict[str, Any] = {"type": "welcome", "conversation": None, "last_seq": 0,
+                                       "status": None}
+            if new_token:
+                welcome["token"] = new_token
+            await self.send_frame(welcome)
+            return
+        if new_token:  # cannot happen (a new visitor has no conversation); kept explicit
+            raise FrameError("internal")
+        await self._follow(conversation, frame.last_seq)
+
+    async def _follow(self, conversation: selectors.ConversationRef, last_seq: int) -> None:
+        for pk in list(self.subs):
+            if pk != conversation.pk:
+                await self.unsubscribe(pk)
+        await self.subscribe(conversation, last_seq)
+
+    async def on_send(self, frame: Send) -> None:
+        assert self.principal is not None
+        if not frame.body.strip():
+            raise FrameError("empty_message")
+        sub = self.current
+        posted = await database_sync_to_async(services.customer_send)(
+            principal=self.principal,
+            conversation_id=sub.conversation.pk if sub else None,
+            client_msg_id=frame.client_msg_id,
+            body=frame.body,
+            channel=self.channel_kind,
+            language=self.lang,
+        )
+        if sub is None or sub.conversation.pk != posted.conversation.pk:
+            # A first message opened a conversation (or the old one was closed): the ack
+            # names it, then the welcome and the replay from seq 1 follow.
+            await self.send_frame({"type": "ack", "conversation": posted.conversation.public_id,
+                                   "client_msg_id": frame.client_msg_id, "seq": posted.seq})
+            await self._follow(posted.conversation, 0)
+            return
+        await self.send_frame({"type": "ack", "conversation": sub.public_id,
+                               "client_msg_id": frame.client_msg_id, "seq": posted.seq})
+        await self.catch_up(sub)  # the sender's own stream need not wait for the doorbell
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        return bool(event.get("role") != "customer")
+
+    async def on_status(self, sub: Subscription, event: dict[str, Any]) -> None:
+        # Only what a customer may know: the status, not labels, assignee or SLA fields.
+        if event.get("event") == "conversation.updated" and "status" in event.get("fields", ()):
+            await self.send_frame({"type": "status", "conversation": sub.public_id,
+                                   "status": event.get("status")})

@@ -1,0 +1,144 @@
+"""Reading for the chat: who a token speaks for, which conversation, the log after a seq.
+
+Everything here is synchronous ORM code; consumers call it through
+``database_sync_to_async``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
+from kefu.chat.tokens import Principal
+from kefu.desk.models import (
+    AgentProfile,
+    Channel,
+    Conversation,
+    CustomerIdentity,
+    DeskCustomer,
+    IdentityKind,
+    Message,
+    MessageKind,
+    Status,
+)
+from kefu.desk.selectors import visible_conversations
+
+REPLAY_BATCH = 200
+CHAT_CHANNELS = (Channel.WEB, Channel.APP)
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """What a connection keeps about a conversation it follows."""
+
+    pk: int
+    public_id: str
+    last_seq: int
+    status: str
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationRef:
+        return cls(conversation.pk, str(conversation.public_id), conversation.last_seq,
+                   conversation.status)
+
+
+def customer_for_principal(principal: Principal) -> DeskCustomer | None:
+    """The desk's record, if this principal has written before (nothing is created here)."""
+    if principal.kind == "account":
+        return DeskCustomer.objects.filter(external_ref=principal.ref).first()
+    identity = (
+        CustomerIdentity.objects.filter(
+            kind=IdentityKind.VISITOR, address=principal.ref, verified_at__isnull=False
+        )
+        .select_related("customer")
+        .first()
+    )
+    return identity.customer if identity else None
+
+
+def customer_conversation(
+    principal: Principal, public_id: UUID | None
+) -> tuple[ConversationRef | None, bool]:
+    """(conversation, found). With an id: that conversation if it is the customer's own.
+
+    Without: the customer's latest chat conversation that is not closed, if any.
+    """
+    customer = customer_for_principal(principal)
+    if customer is None:
+        return None, public_id is None
+    qs = Conversation.objects.filter(customer=customer)
+    if public_id is not None:
+        conversation = qs.filter(public_id=public_id).first()
+        return (ConversationRef.of(conversation), True) if conversation else (None, False)
+    conversation = (
+        qs.filter(channel__in=CHAT_CHANNELS).exclude(status=Status.CLOSED)
+        .order_by("-created_at", "-pk").first()
+    )
+    return (ConversationRef.of(conversation) if conversation else None), True
+
+
+def agent_profile(user: User | Any) -> AgentProfile | None:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return None
+    return AgentProfile.objects.select_related("user").filter(user=user).first()
+
+
+def agent_conversation(profile: AgentProfile, public_id: UUID) -> ConversationRef | None:
+    conversation = visible_conversations(profile).filter(public_id=public_id).first()
+    return ConversationRef.of(conversation) if conversation else None
+
+
+def _author(message: Message) -> dict[str, str]:
+    if message.kind in (MessageKind.AGENT, MessageKind.NOTE):
+        user = message.author_user
+        profile = getattr(user, "agent_profile", None) if user else None
+        return {"role": "agent", "name": profile.display_name if profile else ""}
+    if message.kind == MessageKind.CUSTOMER:
+        customer = message.author_customer
+        return {"role": "customer", "name": customer.display_name if customer else ""}
+    return {"role": "system", "name": ""}
+
+
+def messages_after(
+    *,
+    conversation_id: int,
+    public_id: str,
+    after_seq: int,
+    include_notes: bool,
+    visible_to: AgentProfile | None = None,
+    limit: int = REPLAY_BATCH,
+) -> list[dict[str, Any]]:
+    """``message`` frames for seq > ``after_seq``, in order, at most ``limit``.
+
+    Customers never see private notes. For an agent, ``visible_to`` re-checks access on
+    every read, so a conversation moved to another team stops streaming.
+    """
+    qs: QuerySet[Message] = Message.objects.filter(
+        conversation_id=conversation_id, seq__gt=after_seq
+    )
+    if not include_notes:
+        qs = qs.exclude(kind=MessageKind.NOTE)
+    if visible_to is not None:
+        qs = qs.filter(conversation__in=visible_conversations(visible_to).filter(
+            pk=conversation_id))
+    rows = (
+        qs.select_related("author_user__agent_profile", "author_customer")
+        .prefetch_related("revisions")
+        .order_by("seq")[:limit]
+    )
+    return [
+        {
+            "type": "message",
+            "conversation": public_id,
+            "seq": m.seq,
+            "kind": m.kind,
+            "author": _author(m),
+            "body": m.current_body,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in rows
+    ]

@@ -1,0 +1,103 @@
+"""Writing from the chat: every message goes through the desk's one write path.
+
+A customer's message is an inbound delivery like any other channel's (rule 3: parse →
+verify → dedupe → redact → store → route), so it runs through
+:func:`kefu.desk.pipeline.receive`; an agent's reply is
+:func:`kefu.desk.services.messages.message_post`. Both return after the transaction has
+committed, which is what lets the consumer acknowledge: an acked message is on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+
+from kefu.chat.frames import FrameError
+from kefu.chat.selectors import ConversationRef
+from kefu.chat.tokens import Principal
+from kefu.desk.envelope import TrustedAdapter
+from kefu.desk.errors import DeskError
+from kefu.desk.models import Conversation, MessageKind
+from kefu.desk.pipeline import receive
+from kefu.desk.services.messages import conversation_mark_read, message_post
+
+
+@dataclass(frozen=True)
+class Posted:
+    conversation: ConversationRef
+    seq: int
+    created: bool
+
+
+def idempotency_key(principal: Principal, client_msg_id: str) -> str:
+    """Scoped to the customer, and short enough to be the message's ``client_msg_id`` too."""
+    digest = hashlib.sha256(f"{principal.kind}:{principal.ref}:{client_msg_id}".encode())
+    return "chat:" + digest.hexdigest()[:56]
+
+
+def customer_send(
+    *,
+    principal: Principal,
+    conversation_id: int | None,
+    client_msg_id: str,
+    body: str,
+    channel: str,
+    language: str,
+    display_name: str = "",
+) -> Posted:
+    """Store a customer's message (once per ``client_msg_id``) and say where it landed.
+
+    Without ``conversation_id``, or when that conversation was closed meanwhile, the
+    pipeline files it in the customer's active chat conversation or opens a new one.
+    """
+    if principal.kind == "account":
+        sender: dict[str, object] = {"account_ref": principal.ref}
+    else:
+        sender = {"identity_kind": "visitor", "address": principal.ref,
+                  "identity_verified": True}
+    raw = {
+        "idempotency_key": idempotency_key(principal, client_msg_id),
+        "sender": {**sender, "language": language, "display_name": display_name},
+        "text": body,
+        "conversation_id": conversation_id,
+    }
+    result = receive(TrustedAdapter(channel), raw)
+    if result.message is None:
+        code = result.inbound.reason
+        raise FrameError(code if code == "empty_message" else "internal", code)
+    conversation = Conversation.objects.get(pk=result.message.conversation_id)
+    return Posted(ConversationRef.of(conversation), result.message.seq,
+                  result.outcome == "accepted")
+
+
+def _desk_error(exc: DeskError) -> FrameError:
+    if exc.code == "invalid_transition":
+        return FrameError("conversation_closed")
+    if exc.code in ("not_found", "empty_message"):
+        return FrameError(exc.code)
+    return FrameError("bad_frame", exc.code)
+
+
+def agent_send(
+    *, user: User, conversation: ConversationRef, client_msg_id: str, body: str, note: bool
+) -> Posted:
+    try:
+        posted = message_post(
+            conversation_id=conversation.pk,
+            kind=MessageKind.NOTE if note else MessageKind.AGENT,
+            body=body,
+            author_user=user,
+            client_msg_id=client_msg_id,
+        )
+    except DeskError as exc:
+        raise _desk_error(exc) from None
+    return Posted(conversation, posted.message.seq, posted.created)
+
+
+def agent_read(*, conversation: ConversationRef, seq: int) -> None:
+    """Shared read state only moves forward, and only once the agent saw the latest."""
+    current = Conversation.objects.filter(pk=conversation.pk).first()
+    if current is not None and seq >= current.last_seq:
+        conversation_mark_read(conversation=current)

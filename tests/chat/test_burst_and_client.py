@@ -1,0 +1,124 @@
+"""A burst through a small channel-layer capacity, and the reference client's reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+
+from kefu.desk.models import Message
+from kefu.desk.services.messages import message_post
+from tests.chat.conftest import Chat, Conn, agent_cookie, client_for, run
+
+BURST = 500
+
+
+def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
+    chat: Chat, settings: Any
+) -> None:
+    settings.KEFU_CHAT_RATE = 10 * BURST
+    # The smallest capacity Kefu allows: the listener's queue overflows and the layer drops
+    # doorbells silently — the database log must make up for every one of them.
+    for alias in settings.CHANNEL_LAYERS:
+        settings.CHANNEL_LAYERS[alias] = {**settings.CHANNEL_LAYERS[alias],
+                                          "CONFIG": {**settings.CHANNEL_LAYERS[alias].get(
+                                              "CONFIG", {}), "capacity": 100}}
+    channel_layers.backends.clear()
+    conversation = chat.conversation()
+    cookie = agent_cookie(chat.agent)
+
+    async def scenario() -> None:
+        listener = await Conn("/ws/desk/", cookie=cookie).open()
+        await listener.send({"type": "subscribe", "conversation": str(conversation.public_id)})
+        await listener.recv_type("welcome")
+        sender = await Conn().open()
+        await sender.hello(chat.token, conversation=str(conversation.public_id))
+        for n in range(BURST):  # no waiting for acks: as fast as the socket takes them
+            await sender.send({"type": "send", "client_msg_id": f"b{n}", "body": f"#{n}"})
+        acks: list[int] = []
+        while len(acks) < BURST:
+            frame = await sender.recv(30)
+            if frame["type"] == "ack":
+                acks.append(frame["seq"])
+        assert acks == list(range(1, BURST + 1))
+        received: list[tuple[int, str]] = []
+        while len(received) < BURST:
+            frame = await listener.recv(30)
+            if frame["type"] == "message":
+                received.append((frame["seq"], frame["body"]))
+        assert received == [(n + 1, f"#{n}") for n in range(BURST)]
+        await sender.close()
+        await listener.close()
+
+    run(scenario)
+    assert Message.objects.filter(conversation=conversation).count() == BURST
+
+
+def test_the_reference_client_resends_pending_and_resumes_after_drops(chat: Chat) -> None:
+    conversation = chat.conversation()
+    post = database_sync_to_async(message_post)
+
+    async def scenario() -> None:
+        client = client_for(chat.token, conversation=str(conversation.public_id))
+        await client.start()
+        assert await client.send("one", client_msg_id="c1") == 1
+        await client.wait_for_seq(1)
+        await client.drop_connection()
+        # While it is away: an agent answers, and the client queues a message.
+        await post(conversation_id=conversation.pk, kind="agent", body="two",
+                   author_user=chat.agent)
+        assert await client.send("three", client_msg_id="c3") == 3
+        await client.wait_for_seq(3)
+        # A message whose ack was lost is sent again on reconnect and stored once.
+        assert await client.send("one", client_msg_id="c1") == 1
+        await client.close()
+        assert client.bodies == ["one", "two", "three"]
+        assert client.duplicates == 0
+        assert client.connections >= 2
+
+    run(scenario)
+    assert Message.objects.filter(conversation=conversation).count() == 3
+
+
+def test_a_visitor_gets_a_token_and_keeps_her_conversation(chat: Chat) -> None:
+    async def scenario() -> None:
+        client = client_for(None)
+        await client.start()
+        assert client.token
+        assert await client.send("我被锁定了") == 1
+        await client.wait_for_seq(1)
+        first_conversation = client.conversation
+        await client.close()
+        again = client_for(client.token)
+        await again.start()
+        assert again.conversation == first_conversation
+        await again.wait_for_seq(1)
+        assert again.bodies == ["我被锁定了"]
+        await again.close()
+
+    run(scenario)
+
+
+def test_listeners_converge_even_with_no_doorbells_at_all(chat: Chat, monkeypatch: Any) -> None:
+    from kefu.desk import events
+
+    monkeypatch.setattr(events, "_send", lambda *a, **k: None)
+    conversation = chat.conversation()
+
+    async def scenario() -> None:
+        reader = client_for(chat.token, conversation=str(conversation.public_id))
+        await reader.start()
+        for n in range(5):
+            await database_sync_to_async(message_post)(
+                conversation_id=conversation.pk, kind="agent", body=f"a{n}",
+                author_user=chat.agent)
+        await reader.drop_connection()  # a reconnect's hello replays from last_seq
+        await reader.wait_for_seq(5)
+        await asyncio.sleep(0.1)
+        assert reader.bodies == [f"a{n}" for n in range(5)]
+        assert reader.duplicates == 0
+        await reader.close()
+
+    run(scenario)
