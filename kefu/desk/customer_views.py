@@ -8,6 +8,7 @@ exist; anonymous visitors go to the exchange's sign-in page.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec
@@ -19,13 +20,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.desk.errors import DeskError
+from kefu.desk.forms import NewRequestForm
 from kefu.desk.models import Conversation, DeskCustomer, MessageKind, Status
+from kefu.desk.services.context import activity_key
 from kefu.desk.services.csat import csat_submit
-from kefu.desk.services.queue import queue_status
+from kefu.desk.services.queue import QueueStatus, queue_status
+from kefu.desk.services.requests import (
+    EVENT_PREFIX,
+    WITHDRAWAL_PREFIX,
+    RequestRefused,
+    customer_records,
+    request_open,
+)
 from kefu.desk.tasks import transcript_email_send
 from kefu.desk.transcripts import transcript_pdf
 from kefu.desk.transcripts.views import pdf_response
@@ -79,6 +90,82 @@ def request_list(request: HttpRequest, customer: DeskCustomer | None) -> HttpRes
                   {"conversations": conversations, "desk_customer": customer})
 
 
+def _queue_context(conversation: Conversation) -> dict[str, object]:
+    """Queue position and wait for an open request; "with an agent" once assigned."""
+    queue: QueueStatus | None = (
+        queue_status(conversation=conversation) if conversation.status == Status.OPEN else None
+    )
+    return {
+        "queue": queue if queue is not None and queue.position else None,
+        "wait_minutes": max(1, round(queue.estimated_wait_seconds / 60)) if queue else 0,
+        "with_agent": conversation.status == Status.OPEN and conversation.assignee_id is not None,
+    }
+
+
+REFUSALS = {
+    "not_your_record": gettext_lazy("Choose one of your own withdrawals or events."),
+    "too_long": gettext_lazy("The description is too long."),
+    "empty": gettext_lazy("Please describe the problem."),
+    "invalid": gettext_lazy("The request could not be sent. Please check the form."),
+}
+SENT_SESSION_KEY = "kefu_support_sent"
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Open a request. Signed-in customers may point at their own records; anonymous
+    visitors (perhaps locked out) give an email address and a category only."""
+    ref = customer_ref(request) or None
+    form = NewRequestForm(request.POST if request.method == "POST" else None,
+                          anonymous=ref is None,
+                          initial={"nonce": secrets.token_urlsafe(24),
+                                   "category": request.GET.get("category", "")})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            opened = request_open(
+                customer_ref=ref, email=data.get("email", ""), display_name="",
+                category=data["category"], description=data["description"],
+                record=data.get("record", ""), nonce=data["nonce"],
+                language=get_language() or "",
+            )
+        except RequestRefused as exc:
+            field = "record" if exc.code == "not_your_record" and "record" in form.fields else None
+            form.add_error(field, str(REFUSALS[exc.code]))
+        else:
+            if ref is not None:
+                return redirect("support:detail", pk=opened.conversation_id)
+            sent = [pk for pk in request.session.get(SENT_SESSION_KEY, []) if isinstance(pk, int)]
+            if opened.conversation_id not in sent:
+                sent = [*sent[-19:], opened.conversation_id]
+            request.session[SENT_SESSION_KEY] = sent
+            return redirect("support:sent", pk=opened.conversation_id)
+    records = customer_records(customer_ref=ref) if ref is not None else None
+    customer = DeskCustomer.objects.filter(external_ref=ref).first() if ref else None
+    return render(request, "desk/customer/new.html", {
+        "form": form,
+        "records": records,
+        "withdrawal_options": [(f"{WITHDRAWAL_PREFIX}{w.ref}", w)
+                               for w in (records.withdrawals if records else [])],
+        "event_options": [(f"{EVENT_PREFIX}{activity_key(e)}", e)
+                          for e in (records.activity if records else [])],
+        "signed_in": ref is not None,
+        "time_zone": customer.time_zone if customer else settings.TIME_ZONE,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def request_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The anonymous visitor's receipt: only for requests sent from this browser session."""
+    if pk not in request.session.get(SENT_SESSION_KEY, []):
+        raise Http404
+    conversation = Conversation.objects.filter(pk=pk).select_related("customer").first()
+    if conversation is None:
+        raise Http404
+    return render(request, "desk/customer/sent.html",
+                  {"conversation": conversation, **_queue_context(conversation)})
+
+
 @require_GET
 @customer_required
 def request_detail(request: HttpRequest, customer: DeskCustomer | None, pk: int) -> HttpResponse:
@@ -89,14 +176,12 @@ def request_detail(request: HttpRequest, customer: DeskCustomer | None, pk: int)
         .prefetch_related("revisions")
         .order_by("seq")
     )
-    queue = queue_status(conversation=conversation) if conversation.status == Status.OPEN else None
     rated = hasattr(conversation, "csat")
     return render(request, "desk/customer/detail.html", {
         "conversation": conversation,
         "desk_customer": conversation.customer,
         "shown_messages": shown,
-        "queue": queue if queue is not None and queue.position else None,
-        "wait_minutes": max(1, round(queue.estimated_wait_seconds / 60)) if queue else 0,
+        **_queue_context(conversation),
         "can_rate": conversation.status in (Status.RESOLVED, Status.CLOSED) and not rated,
         "rating": conversation.csat if rated else None,
         "scores": range(1, 6),

@@ -45,6 +45,8 @@ class InboundEnvelope(BaseModel):
     subject: str = Field(default="", max_length=200)
     event_key: str = Field(default="", max_length=100)
     sent_at: datetime | None = None
+    # A request form opens a conversation of its own; a chat message joins the active one.
+    new_conversation: bool = False
 
 
 class ChannelAdapter(Protocol):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.desk.models import MAX_MESSAGE_CHARS, Category
+from kefu.desk.services.requests import DESCRIPTION_MAX_CHARS
 
 
 class ReplyForm(forms.Form):
@@ -61,3 +62,26 @@ class PresenceForm(forms.Form):
 class LabelForm(forms.Form):
     label = forms.IntegerField(min_value=1)
     op = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+
+
+class NewRequestForm(forms.Form):
+    """The customer's "New request" form. ``record`` is checked by the service, not here:
+    only the gateway knows whose withdrawal or event it is."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    record = forms.CharField(label=_("Which one is it about?"), required=False, max_length=150)
+    description = forms.CharField(
+        label=_("Describe the problem"), max_length=DESCRIPTION_MAX_CHARS, strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "max_length": _("The description is too long (at most %(limit_value)d characters).")
+        },
+    )
+    email = forms.EmailField(label=_("Email for our reply"), required=False, max_length=254)
+    nonce = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, anonymous: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["email"].required = anonymous
+        if anonymous:
+            del self.fields["record"]

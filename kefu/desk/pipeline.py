@@ -113,6 +113,8 @@ def _customer(envelope: InboundEnvelope) -> DeskCustomer:
 
 
 def _conversation(envelope: InboundEnvelope, customer: DeskCustomer) -> Conversation | None:
+    if envelope.new_conversation:
+        return None
     active = Conversation.objects.filter(customer=customer).exclude(status=Status.CLOSED)
     if envelope.conversation_id is not None:
         return active.filter(pk=envelope.conversation_id).first()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from kefu.desk import conf
 from kefu.desk.errors import DeskError
@@ -21,6 +22,7 @@ from kefu.desk.models import (
     Label,
     Mention,
     Message,
+    MessageRevision,
     Status,
 )
 
@@ -106,8 +108,61 @@ def inbox(profile: AgentProfile, flt: InboxFilter) -> QuerySet[Conversation]:
     )
 
 
-def inbox_page(profile: AgentProfile, flt: InboxFilter) -> list[Conversation]:
-    return list(inbox(profile, flt)[: conf.inbox_page_size()])
+@dataclass(frozen=True)
+class InboxRow:
+    """One inbox line, display-ready: the template only prints (no lookups per row)."""
+
+    pk: int
+    customer: str
+    subject: str
+    category: str
+    channel: str
+    assignee: str | None  # None: unassigned
+    sla_iso: str
+    sla_label: str
+    activity_iso: str
+    activity_label: str
+    unread: bool
+
+
+def _local(value: datetime | None, fmt: str) -> tuple[str, str]:
+    """(ISO 8601, short label) in the active time zone, as ``|date:'c'`` and ``|date`` give."""
+    if value is None:
+        return "", ""
+    local = timezone.localtime(value)
+    return local.isoformat(), local.strftime(fmt)
+
+
+INBOX_FIELDS = (
+    "pk", "subject", "category", "channel", "assignee_id", "next_sla_due", "last_activity_at",
+    "last_customer_seq", "agent_read_seq", "customer__display_name", "customer__public_id",
+    "assignee__username", "assignee__agent_profile__display_name",
+)
+
+
+def inbox_page(profile: AgentProfile, flt: InboxFilter) -> list[InboxRow]:
+    """The first page as plain rows: one query reading only the columns shown."""
+    categories = {value: str(label) for value, label in Category.choices}
+    channels = {value: str(label) for value, label in Channel.choices}
+    rows = []
+    for r in inbox(profile, flt).values(*INBOX_FIELDS)[: conf.inbox_page_size()]:
+        sla_iso, sla_label = _local(r["next_sla_due"], "%m-%d %H:%M")
+        activity_iso, activity_label = _local(r["last_activity_at"], "%m-%d %H:%M")
+        assignee = None
+        if r["assignee_id"] is not None:
+            assignee = r["assignee__agent_profile__display_name"] or r["assignee__username"]
+        rows.append(InboxRow(
+            pk=r["pk"],
+            customer=r["customer__display_name"] or str(r["customer__public_id"])[:8],
+            subject=Truncator(r["subject"] or "—").chars(80),
+            category=categories.get(r["category"], r["category"]),
+            channel=channels.get(r["channel"], r["channel"]),
+            assignee=assignee,
+            sla_iso=sla_iso, sla_label=sla_label,
+            activity_iso=activity_iso, activity_label=activity_label,
+            unread=r["last_customer_seq"] > r["agent_read_seq"],
+        ))
+    return rows
 
 
 UNREAD_CAP = 100
@@ -135,14 +190,45 @@ def unread_counts(profile: AgentProfile) -> dict[str, int]:
 def conversation_messages(
     conversation: Conversation, *, after_seq: int = 0, include_notes: bool = True
 ) -> list[Message]:
+    """The log, display-ready: each message gets ``author_label``, ``body_now`` (latest
+    revision), ``revision_list``, ``created_iso`` and ``created_label``.
+
+    Revisions are read in one query for the edited messages only, and times are formatted
+    here once rather than by a template filter per message: a 200-message log renders in
+    a fraction of the time.
+    """
     qs = Message.objects.filter(conversation=conversation, seq__gt=after_seq)
     if not include_notes:
         qs = qs.exclude(kind="note")
-    return list(
-        qs.select_related("author_user__agent_profile", "author_customer")
-        .prefetch_related("revisions")
+    messages = list(
+        qs.select_related("author_user__agent_profile")
+        .only("conversation_id", "seq", "kind", "body", "revision_count", "created_at",
+              "author_user__username", "author_user__agent_profile__display_name")
         .order_by("seq")
     )
+    edited = [m.pk for m in messages if m.revision_count]
+    revisions: dict[int, list[MessageRevision]] = {}
+    for revision in MessageRevision.objects.filter(message_id__in=edited).order_by("number"):
+        revisions.setdefault(revision.message_id, []).append(revision)
+    customer_label = str(conversation.customer)
+    for m in messages:
+        revs = revisions.get(m.pk, [])
+        m.revision_list = revs  # type: ignore[attr-defined]
+        m.body_now = revs[-1].body if revs else m.body  # type: ignore[attr-defined]
+        m.created_iso, m.created_label = _local(  # type: ignore[attr-defined]
+            m.created_at, "%Y-%m-%d %H:%M")
+        for r in revs:
+            r.created_label = _local(r.created_at, "%Y-%m-%d %H:%M")[1]  # type: ignore[attr-defined]
+        if m.kind == "customer":
+            m.author_label = customer_label  # type: ignore[attr-defined]
+        elif m.author_user is None:
+            m.author_label = ""  # type: ignore[attr-defined]
+        else:
+            profile = getattr(m.author_user, "agent_profile", None)
+            m.author_label = (  # type: ignore[attr-defined]
+                profile.display_name if profile and profile.display_name else ""
+            ) or m.author_user.username
+    return messages
 
 
 def agent_users(profile: AgentProfile) -> QuerySet[User]:
