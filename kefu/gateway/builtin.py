@@ -119,7 +119,9 @@ class BuiltinGateway(BuiltinWithdrawals):
         state = c.effective_state()
         return AccountSummary(
             customer_ref=str(c.public_id),
-            display_name=c.display_name,
+            # Most customers never set a display name; agents still need something to call
+            # them by that reveals nothing new.
+            display_name=c.display_name or mask_email(c.email) or mask_phone(c.phone),
             masked_email=mask_email(c.email),
             masked_phone=mask_phone(c.phone),
             state=state.value,  # type: ignore[arg-type]  # the three values match

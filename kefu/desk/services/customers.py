@@ -16,6 +16,12 @@ def customer_for_account(
     """The desk record of a platform account, created on first contact."""
     existing = DeskCustomer.objects.filter(external_ref=external_ref).first()
     if existing is not None:
+        if display_name and not existing.display_name:
+            # First seen through an event that carried no name; the account's is better.
+            DeskCustomer.objects.filter(pk=existing.pk, display_name="").update(
+                display_name=display_name[:100]
+            )
+            existing.display_name = display_name[:100]
         return existing
     try:
         with transaction.atomic():

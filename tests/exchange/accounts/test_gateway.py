@@ -57,3 +57,17 @@ def test_actions_need_a_reason_and_a_known_customer(customer: Customer) -> None:
     assert not AuditEntry.objects.exists()
     customer.refresh_from_db()
     assert customer.state == CustomerState.ACTIVE
+
+
+def test_summary_names_a_customer_without_display_name_by_masked_contact(
+    db: None,
+) -> None:
+    from kefu.exchange.accounts.clientinfo import ClientInfo
+    from kefu.exchange.accounts.services.signup import customer_sign_up
+    from kefu.gateway import get_gateway
+
+    customer = customer_sign_up(identifier="nameless@example.com", password="pw-Long-enough-1",
+                                language="en", client=ClientInfo(ip=None))
+    summary = get_gateway().account_summary(str(customer.public_id))
+    assert summary.display_name == summary.masked_email
+    assert "nameless@example.com" not in summary.display_name
