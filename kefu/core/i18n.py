@@ -7,6 +7,9 @@ language when the active one is empty, so a half-translated item still shows som
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
+from django.utils import timezone
 from django.utils.translation import get_language
 
 LANGUAGE_SUFFIXES = {"zh-hans": "zh_hans", "en": "en"}
@@ -43,3 +46,16 @@ class Bilingual:
             return value
         fallback: str = getattr(self, f"{field}_{LANGUAGE_SUFFIXES[other_language(lang)]}", "")
         return fallback or ""
+
+
+def format_moment(value: datetime, *, zone: tzinfo | None = None, seconds: bool = False) -> str:
+    """``2026-11-26 00:14 (UTC+8)``: a moment in ``zone`` (default: the current time zone).
+
+    Customers read times from many zones; a bare clock time is ambiguous, so every time
+    shown to a person carries its UTC offset.
+    """
+    from kefu.core.business_hours import utc_offset_label
+
+    local = timezone.localtime(value, zone)
+    clock = f"{local:%Y-%m-%d %H:%M:%S}" if seconds else f"{local:%Y-%m-%d %H:%M}"
+    return f"{clock} ({utc_offset_label(local)})"

@@ -4,9 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
-from kefu.core.business_hours import utc_offset_label
+from kefu.core.i18n import format_moment
 
 register = template.Library()
 
@@ -20,11 +19,5 @@ def tr(obj: Any, field: str) -> str:
 
 @register.filter
 def datetime_tz(value: datetime | None) -> str:
-    """``2026-11-26 00:14 (UTC+8)``: a moment in the current time zone, offset included.
-
-    Customers read times from many zones; a bare clock time is ambiguous.
-    """
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local:%Y-%m-%d %H:%M} ({utc_offset_label(local)})"
+    """``{{ when|datetime_tz }}``: see :func:`kefu.core.i18n.format_moment`."""
+    return "" if value is None else format_moment(value)

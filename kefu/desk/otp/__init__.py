@@ -7,7 +7,7 @@ def demo_secrets() -> dict[str, str]:
     """Username → TOTP secret of the demo agents ("agent", "admin") that have a device.
 
     For the demo start-up banner only: print ``pyotp.TOTP(secret).now()`` or the
-    otpauth URI (``kefu.desk.otp.totp.provisioning_uri``). Never call it in production.
+    otpauth URI (``kefu.core.totp.provisioning_uri``). Never call it in production.
     """
     from kefu.desk.models import AgentTotpDevice
 

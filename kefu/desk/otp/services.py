@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.core import totp
 from kefu.core.audit import audit_record
 from kefu.desk.models import AgentTotpDevice
-from kefu.desk.otp import totp
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

@@ -20,12 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from kefu.core.business_hours import utc_offset_label
-from kefu.core.i18n import normalize_language
+from kefu.core.i18n import format_moment, normalize_language
 from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.locks import lock_conversation
 from kefu.desk.models import MAX_MESSAGE_CHARS
@@ -130,12 +128,6 @@ def withdrawal_details(summary: WithdrawalSummary, language: str) -> dict[str, A
     }
 
 
-def _readable_time(iso: str) -> str:
-    """``2026-11-25 23:24 (UTC+8)`` in the current time zone, from an ISO 8601 string."""
-    moment = timezone.localtime(datetime.fromisoformat(iso))
-    return f"{moment:%Y-%m-%d %H:%M} ({utc_offset_label(moment)})"
-
-
 def _text(*, description: str, display_name: str, withdrawal: dict[str, Any] | None,
           event: ActivityItem | None) -> str:
     lines = [description.strip(), "", "— " + _("Attached by the support desk") + " —"]
@@ -143,7 +135,7 @@ def _text(*, description: str, display_name: str, withdrawal: dict[str, Any] | N
         lines.append(f"{_('Account')}: {display_name}")
     if withdrawal is not None:
         fields = [
-            (_("Time"), _readable_time(withdrawal["created_at"])),
+            (_("Time"), format_moment(datetime.fromisoformat(withdrawal["created_at"]))),
             (_("Amount"), f"{withdrawal['amount']} {withdrawal['asset']}"),
             (_("Network"), withdrawal["network"]),
             (_("Address"), withdrawal["address"]),
@@ -155,7 +147,7 @@ def _text(*, description: str, display_name: str, withdrawal: dict[str, Any] | N
         lines += [f"{label}: {value}" for label, value in fields if value]
     if event is not None:
         lines.append(f"{_('Event')}: {event.description}")
-        fields = [(_("Time"), _readable_time(event.at.isoformat())), (_("IP address"), event.ip),
+        fields = [(_("Time"), format_moment(event.at)), (_("IP address"), event.ip),
                   (_("Device"), event.device), (_("Location"), event.location)]
         lines += [f"{label}: {value}" for label, value in fields if value]
     if len(lines) == 3:

@@ -22,8 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import TTFFont
 
-from kefu.core.business_hours import utc_offset_label
-from kefu.core.i18n import normalize_language
+from kefu.core.i18n import format_moment, normalize_language
 from kefu.desk.models import Category, Channel, MessageKind, Status
 from kefu.desk.transcripts.content import MessageEntry, Transcript
 from kefu.desk.transcripts.fonts import PLACEHOLDER, font_path
@@ -56,8 +55,7 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _when(value: datetime, zone: str) -> str:
-    local = value.astimezone(_zone(zone))
-    return f"{local:%Y-%m-%d %H:%M:%S} ({utc_offset_label(local)})"
+    return format_moment(value, zone=_zone(zone), seconds=True)
 
 
 class _TranscriptPDF(FPDF):

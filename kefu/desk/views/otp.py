@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from kefu.core import totp
 from kefu.desk.models import AgentProfile
 from kefu.desk.otp import session as otp_session
-from kefu.desk.otp import totp
 from kefu.desk.otp.services import (
     CheckResult,
     device_for,

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from kefu.exchange.accounts import totp
+from kefu.core import totp
 from kefu.exchange.accounts.clientinfo import ClientInfo
 from kefu.exchange.accounts.models import (
     ActivityKind,

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from kefu.exchange.accounts import totp
+from kefu.core import totp
 from kefu.exchange.accounts.clientinfo import ClientInfo
 from kefu.exchange.accounts.models import ActivityKind, CodePurpose, Customer, CustomerState
 from kefu.exchange.accounts.services.codes import code_issue

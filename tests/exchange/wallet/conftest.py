@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from kefu.exchange.accounts import totp
+from kefu.core import totp
 from kefu.exchange.accounts.clientinfo import ClientInfo
 from kefu.exchange.accounts.models import Customer, TotpDevice
 from kefu.exchange.accounts.services.signup import customer_sign_up

@@ -9,7 +9,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
-from kefu.exchange.accounts import totp
+from kefu.core import totp
 from kefu.exchange.accounts.clientinfo import ClientInfo
 from kefu.exchange.accounts.crypto import (
     keyed_hash,

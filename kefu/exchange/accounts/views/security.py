@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.exchange.accounts import session, totp
+from kefu.core import totp
+from kefu.exchange.accounts import session
 from kefu.exchange.accounts.clientinfo import ClientInfo
 from kefu.exchange.accounts.forms import AntiPhishingForm, SmsCodeForm, TotpConfirmForm
 from kefu.exchange.accounts.models import ActivityEvent, CodePurpose, Customer, CustomerSession

@@ -1,10 +1,13 @@
-"""TOTP arithmetic for agents: ±1 time step of drift, no replay, QR codes as inline SVG.
+"""TOTP arithmetic on top of pyotp: ±1 time step of drift, no replay of a used step.
 
-The desk may not import the exchange's own TOTP module (rule 1), so it has this small one.
+Shared by the exchange's customers and the desk's agents (core, so neither imports the
+other).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import io
 from datetime import datetime
@@ -19,6 +22,16 @@ VALID_WINDOW = 1
 
 def new_secret() -> str:
     return pyotp.random_base32(length=SECRET_LENGTH)
+
+
+def is_valid_secret(secret: str) -> bool:
+    if len(secret) != SECRET_LENGTH:
+        return False
+    try:
+        base64.b32decode(secret, casefold=False)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def matching_step(secret: str, code: str, *, last_step: int, now: datetime) -> int | None:
@@ -52,7 +65,7 @@ def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
 
 
 def qr_svg(data: str) -> str:
-    """Inline SVG markup of a QR code (no script, no style attribute: fits the CSP)."""
+    """Inline SVG markup of a QR code (no script, no external image: fits the CSP)."""
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
