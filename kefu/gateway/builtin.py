@@ -20,9 +20,7 @@ from kefu.gateway.interface import (
     AccountSummary,
     ActionRefused,
     ActivityItem,
-    FailureReason,
     UnknownCustomer,
-    UnknownWithdrawal,
     WithdrawalSummary,
 )
 
@@ -38,67 +36,28 @@ def _customer(customer_ref: str) -> Customer:
     return customer
 
 
-def _withdrawal(info: wallet.WithdrawalInfo) -> WithdrawalSummary:
-    reason = info.reason
-    return WithdrawalSummary(
-        ref=info.ref,
-        customer_ref=info.customer_ref,
-        created_at=info.created_at,
-        asset=info.asset,
-        network=info.network,
-        amount=info.amount,
-        fee=info.fee,
-        address=info.address,
-        memo=info.memo,
-        state=info.state,
-        retrying=info.retrying,
-        reason=FailureReason(**vars(reason)) if reason is not None else None,
-        tx_hash=info.tx_hash,
-        explorer_url=info.explorer_url,
-        can_retry=info.can_retry,
-        can_cancel=info.can_cancel,
-    )
-
-
 class BuiltinWithdrawals:
-    """Withdrawal reads and support actions, by way of the wallet's gateway functions."""
+    """Withdrawal reads and support actions: the wallet answers in the gateway's types."""
 
     def withdrawals(self, customer_ref: str, *, limit: int = 20) -> list[WithdrawalSummary]:
-        return [_withdrawal(w) for w in wallet.withdrawals_for_customer(customer_ref, limit=limit)]
+        return wallet.withdrawals_for_customer(customer_ref, limit=limit)
 
     def withdrawal(self, withdrawal_ref: str) -> WithdrawalSummary:
-        try:
-            return _withdrawal(wallet.withdrawal_detail(withdrawal_ref))
-        except wallet.WithdrawalNotFound:
-            raise UnknownWithdrawal(withdrawal_ref) from None
+        return wallet.withdrawal_detail(withdrawal_ref)
 
     def retry_withdrawal(
         self, withdrawal_ref: str, *, actor_label: str, reason: str
     ) -> WithdrawalSummary:
-        try:
-            return _withdrawal(
-                wallet.withdrawal_retry_for_support(
-                    withdrawal_ref, actor_label=actor_label, reason=reason
-                )
-            )
-        except wallet.WithdrawalNotFound:
-            raise UnknownWithdrawal(withdrawal_ref) from None
-        except wallet.WithdrawalActionRefused as refused:
-            raise ActionRefused(refused.code, str(refused)) from None
+        return wallet.withdrawal_retry_for_support(
+            withdrawal_ref, actor_label=actor_label, reason=reason
+        )
 
     def cancel_withdrawal(
         self, withdrawal_ref: str, *, actor_label: str, reason: str
     ) -> WithdrawalSummary:
-        try:
-            return _withdrawal(
-                wallet.withdrawal_cancel_for_support(
-                    withdrawal_ref, actor_label=actor_label, reason=reason
-                )
-            )
-        except wallet.WithdrawalNotFound:
-            raise UnknownWithdrawal(withdrawal_ref) from None
-        except wallet.WithdrawalActionRefused as refused:
-            raise ActionRefused(refused.code, str(refused)) from None
+        return wallet.withdrawal_cancel_for_support(
+            withdrawal_ref, actor_label=actor_label, reason=reason
+        )
 
 
 class BuiltinGateway(BuiltinWithdrawals):

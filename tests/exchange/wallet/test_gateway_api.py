@@ -8,6 +8,7 @@ from kefu.core.models import AuditEntry
 from kefu.exchange.accounts.models import Customer
 from kefu.exchange.wallet import gateway_api
 from kefu.exchange.wallet.models import Network, WithdrawalState
+from kefu.gateway import ActionRefused, UnknownWithdrawal
 
 from .conftest import Submit
 
@@ -36,7 +37,7 @@ def test_support_retry_and_cancel_are_audited(
     networks["USDT-TRX"].simulator = "node_error"
     networks["USDT-TRX"].save()
     failed = submit(funded)
-    with pytest.raises(gateway_api.WithdrawalActionRefused):
+    with pytest.raises(ActionRefused):
         gateway_api.withdrawal_retry_for_support(str(failed.public_id), actor_label="agent:li",
                                                  reason=" ")
     again = gateway_api.withdrawal_retry_for_support(
@@ -48,8 +49,8 @@ def test_support_retry_and_cancel_are_audited(
     cancelled = gateway_api.withdrawal_cancel_for_support(again.ref, actor_label="agent:li",
                                                           reason="customer asked")
     assert cancelled.state == WithdrawalState.CANCELLED
-    with pytest.raises(gateway_api.WithdrawalActionRefused):
+    with pytest.raises(ActionRefused):
         gateway_api.withdrawal_cancel_for_support(again.ref, actor_label="agent:li",
                                                   reason="again")
-    with pytest.raises(gateway_api.WithdrawalNotFound):
+    with pytest.raises(UnknownWithdrawal):
         gateway_api.withdrawal_detail("00000000-0000-0000-0000-000000000000")
