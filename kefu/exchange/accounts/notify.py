@@ -58,54 +58,54 @@ def _freeze_paragraph(customer: Customer) -> str:
     ) % {"link": link}
 
 
+# One-time codes: (subject, body) per purpose; the body takes %(code)s and %(minutes)d.
+CODE_MESSAGES = {
+    "reset_code": (
+        gettext_lazy("Your password reset code"),
+        gettext_lazy(
+            "Your code to reset your password is %(code)s. It is valid for %(minutes)d "
+            "minutes. Never give it to anyone, including support staff."
+        ),
+    ),
+    "login_code": (
+        gettext_lazy("Your sign-in code"),
+        gettext_lazy(
+            "Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
+            "Never give it to anyone."
+        ),
+    ),
+    "verify_code": (
+        gettext_lazy("Your verification code"),
+        gettext_lazy(
+            "Your code to confirm a security change is %(code)s, valid for %(minutes)d "
+            "minutes. Never give it to anyone."
+        ),
+    ),
+    "action_code": (
+        gettext_lazy("Your code to approve an action"),
+        gettext_lazy(
+            "Your code to approve a change or withdrawal in your account is %(code)s, "
+            "valid for %(minutes)d minutes. Never give it to anyone."
+        ),
+    ),
+    "confirm_new_address": (
+        gettext_lazy("Confirm your new contact address"),
+        gettext_lazy(
+            "Your code to confirm this address for your account is %(code)s, valid for "
+            "%(minutes)d minutes. If you did not ask for this, ignore this message."
+        ),
+    ),
+}
+
+
 def _compose(customer: Customer, kind: str, params: dict[str, Any]) -> Text:
     """Build the text of one message kind; the caller activates the customer's language."""
-    minutes = 10
-    if kind == "reset_code":
-        return Text(
-            _("Your password reset code"),
-            _(
-                "Your code to reset your password is %(code)s. It is valid for %(minutes)d "
-                "minutes. Never give it to anyone, including support staff."
-            )
-            % {"code": params["code"], "minutes": minutes},
-        )
-    if kind == "login_code":
-        return Text(
-            _("Your sign-in code"),
-            _(
-                "Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
-                "Never give it to anyone."
-            )
-            % {"code": params["code"], "minutes": minutes},
-        )
-    if kind == "verify_code":
-        return Text(
-            _("Your verification code"),
-            _(
-                "Your code to confirm a security change is %(code)s, valid for %(minutes)d "
-                "minutes. Never give it to anyone."
-            )
-            % {"code": params["code"], "minutes": minutes},
-        )
-    if kind == "action_code":
-        return Text(
-            _("Your code to approve an action"),
-            _(
-                "Your code to approve a change or withdrawal in your account is %(code)s, "
-                "valid for %(minutes)d minutes. Never give it to anyone."
-            )
-            % {"code": params["code"], "minutes": minutes},
-        )
-    if kind == "confirm_new_address":
-        return Text(
-            _("Confirm your new contact address"),
-            _(
-                "Your code to confirm this address for your account is %(code)s, valid for "
-                "%(minutes)d minutes. If you did not ask for this, ignore this message."
-            )
-            % {"code": params["code"], "minutes": minutes},
-        )
+    if kind in CODE_MESSAGES:
+        from kefu.exchange.accounts.services.codes import CODE_LIFETIME
+
+        subject, body = CODE_MESSAGES[kind]
+        minutes = int(CODE_LIFETIME.total_seconds() // 60)
+        return Text(str(subject), str(body) % {"code": params["code"], "minutes": minutes})
     if kind == "address_changed_notice":
         # Goes to the old address, the one an attacker may have just replaced.
         return Text(
