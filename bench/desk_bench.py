@@ -21,7 +21,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.test")
+
+from bench._throwaway_db import throwaway_database
 
 STATUS_MIX = [("open", 20), ("waiting_on_customer", 10), ("snoozed", 5), ("resolved", 40),
               ("closed", 25)]
@@ -183,23 +184,9 @@ def main() -> None:
     parser.add_argument("--append", help="append a Markdown table row block to this file")
     args = parser.parse_args()
 
-    from django.conf import settings
+    with throwaway_database("bench"):
+        from django.db import connection
 
-    database = settings.DATABASES["default"]
-    tmpdir = tempfile.TemporaryDirectory(prefix="kefu-bench-")
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database["TEST"] = {"NAME": str(Path(tmpdir.name) / "bench.sqlite3")}
-    else:
-        database["TEST"] = {"NAME": f"test_{database['NAME']}_bench"}
-
-    import django
-    from django.test.utils import setup_databases, teardown_databases
-
-    django.setup()
-    from django.db import connection
-
-    old_config = setup_databases(verbosity=0, interactive=False)
-    try:
         started = time.perf_counter()
         setup = generate(args.conversations, args.messages_per_conversation)
         generated = time.perf_counter() - started
@@ -213,9 +200,6 @@ def main() -> None:
         if args.append:
             with open(args.append, "a", encoding="utf-8") as handle:
                 handle.write("\n" + "\n".join(lines) + "\n")
-    finally:
-        teardown_databases(old_config, verbosity=0)
-        tmpdir.cleanup()
 
 
 if __name__ == "__main__":

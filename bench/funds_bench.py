@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -28,6 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.test")
+
+from bench._throwaway_db import throwaway_database
 
 ADDRESS = "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7"
 
@@ -182,27 +183,8 @@ def main() -> None:
     parser.add_argument("--withdrawals", type=int, default=500)
     args = parser.parse_args()
 
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    tmpdir = tempfile.TemporaryDirectory(prefix="kefu-bench-")
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database["TEST"] = {"NAME": str(Path(tmpdir.name) / "bench.sqlite3")}
-    else:
-        database["TEST"] = {"NAME": f"test_{database['NAME']}_funds_bench"}
-
-    import django
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    django.setup()
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    old_config = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database("funds_bench", test_environment=True):
         run(args.entries, args.repeats, args.withdrawals)
-    finally:
-        teardown_databases(old_config, verbosity=0)
-        tmpdir.cleanup()
 
 
 if __name__ == "__main__":

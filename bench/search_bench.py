@@ -19,13 +19,14 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.test")
+
+from bench._throwaway_db import throwaway_database
 
 ZH_WORDS = [
     "提币",
@@ -482,25 +483,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30, help="runs of the whole query set")
     args = parser.parse_args()
 
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    tmpdir = tempfile.TemporaryDirectory(prefix="kefu-bench-")
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database["TEST"] = {"NAME": str(Path(tmpdir.name) / "bench.sqlite3")}
-    else:
-        database["TEST"] = {"NAME": f"test_{database['NAME']}_bench"}
-
-    import django
-    from django.test.utils import setup_databases, teardown_databases
-
-    django.setup()
-    old_config = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database("bench"):
         run(args.articles, args.repeats)
-    finally:
-        teardown_databases(old_config, verbosity=0)
-        tmpdir.cleanup()
 
 
 if __name__ == "__main__":
