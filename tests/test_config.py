@@ -92,6 +92,7 @@ def test_production_settings_pass_check_deploy_without_warnings() -> None:
         DJANGO_SETTINGS_MODULE="kefu.config.settings.production",
         KEFU_SECRET_KEY="x7!Qp2#vLm9$Rt4&Wz8*Yb3^Nc6(Hd1)Jf5-Kg0+Sa2=Ue7~Ix4?Oq9",
         KEFU_ALLOWED_HOSTS="help.example.com",
+        KEFU_CHAT_TOKEN_SECRET="q8#Vt2!Lm5$Zr9&Wc4*Hy7^Bn1(Kd6)Pf3",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout

@@ -40,6 +40,10 @@ ERRORS: dict[str, Promise] = {
     "too_many_subscriptions": _("Too many conversations on one connection."),
     "empty_message": _("The message is empty."),
     "conversation_closed": _("This conversation is closed."),
+    "attachment_unknown": _(
+        "An attachment was not found: upload it to this conversation first, and send it "
+        "only once."
+    ),
     "idle_timeout": _("No sign of life from the client; the connection is closed."),
     "internal": _("Something went wrong on our side; please try again."),
 }
@@ -60,6 +64,8 @@ class Hello(_Frame):
     last_seq: Seq = 0
     lang: Literal["zh-hans", "en"] | None = None
     channel: Literal["web", "app"] = "web"  # where a new conversation is filed
+    # Optional frames the client understands (older clients get none of them).
+    features: list[Literal["queue"]] = Field(default_factory=list, max_length=8)
 
 
 class Subscribe(_Frame):
@@ -79,6 +85,8 @@ class Send(_Frame):
     body: Body
     conversation: UUID | None = None  # required on /ws/desk/
     note: bool = False  # agents only: a private note
+    # Customers: ids from POST /api/v1/chat/conversations/{id}/attachments.
+    attachments: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=10)
 
 
 class Typing(_Frame):

@@ -6,6 +6,7 @@ Everything here is synchronous ORM code; consumers call it through
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from uuid import UUID
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from kefu.chat.files import attachment_info
 from kefu.chat.tokens import Principal
 from kefu.desk.models import (
     AgentProfile,
@@ -26,6 +28,7 @@ from kefu.desk.models import (
     Status,
 )
 from kefu.desk.selectors import visible_conversations
+from kefu.desk.services.queue import queue_status
 
 REPLAY_BATCH = 200
 CHAT_CHANNELS = (Channel.WEB, Channel.APP)
@@ -39,11 +42,12 @@ class ConversationRef:
     public_id: str
     last_seq: int
     status: str
+    customer_id: int = 0
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationRef:
         return cls(conversation.pk, str(conversation.public_id), conversation.last_seq,
-                   conversation.status)
+                   conversation.status, conversation.customer_id)
 
 
 def customer_for_principal(principal: Principal) -> DeskCustomer | None:
@@ -103,6 +107,41 @@ def _author(message: Message) -> dict[str, str]:
     return {"role": "system", "name": ""}
 
 
+def message_frame(
+    message: Message, public_id: str, customer_id: int | None
+) -> dict[str, Any]:
+    """The ``message`` frame of one message (``revisions``/``attachments`` prefetched)."""
+    revisions = list(message.revisions.all())
+    return {
+        "type": "message",
+        "conversation": public_id,
+        "seq": message.seq,
+        "kind": message.kind,
+        "author": _author(message),
+        "body": max(revisions, key=lambda r: r.number).body if revisions else message.body,
+        "created_at": message.created_at.isoformat(),
+        "revision": len(revisions),
+        "attachments": [
+            attachment_info(a, customer_id=customer_id)
+            for a in sorted(message.attachments.all(), key=lambda a: a.pk)
+        ],
+    }
+
+
+def _log(
+    conversation_id: int, *, include_notes: bool, visible_to: AgentProfile | None
+) -> QuerySet[Message]:
+    qs: QuerySet[Message] = Message.objects.filter(conversation_id=conversation_id)
+    if not include_notes:
+        qs = qs.exclude(kind=MessageKind.NOTE)
+    if visible_to is not None:
+        qs = qs.filter(conversation__in=visible_conversations(visible_to).filter(
+            pk=conversation_id))
+    return qs.select_related("author_user__agent_profile", "author_customer").prefetch_related(
+        "revisions", "attachments"
+    )
+
+
 def messages_after(
     *,
     conversation_id: int,
@@ -111,34 +150,57 @@ def messages_after(
     include_notes: bool,
     visible_to: AgentProfile | None = None,
     limit: int = REPLAY_BATCH,
+    customer_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """``message`` frames for seq > ``after_seq``, in order, at most ``limit``.
 
     Customers never see private notes. For an agent, ``visible_to`` re-checks access on
-    every read, so a conversation moved to another team stops streaming.
+    every read, so a conversation moved to another team stops streaming. ``customer_id``
+    (the customer's own connection) makes attachment URLs signed for that customer.
     """
-    qs: QuerySet[Message] = Message.objects.filter(
-        conversation_id=conversation_id, seq__gt=after_seq
-    )
-    if not include_notes:
-        qs = qs.exclude(kind=MessageKind.NOTE)
-    if visible_to is not None:
-        qs = qs.filter(conversation__in=visible_conversations(visible_to).filter(
-            pk=conversation_id))
-    rows = (
-        qs.select_related("author_user__agent_profile", "author_customer")
-        .prefetch_related("revisions")
-        .order_by("seq")[:limit]
-    )
-    return [
-        {
-            "type": "message",
-            "conversation": public_id,
-            "seq": m.seq,
-            "kind": m.kind,
-            "author": _author(m),
-            "body": m.current_body,
-            "created_at": m.created_at.isoformat(),
-        }
-        for m in rows
-    ]
+    rows = _log(conversation_id, include_notes=include_notes, visible_to=visible_to).filter(
+        seq__gt=after_seq).order_by("seq")[:limit]
+    return [message_frame(m, public_id, customer_id) for m in rows]
+
+
+def messages_before(
+    *, conversation_id: int, public_id: str, before_seq: int | None, limit: int,
+    customer_id: int,
+) -> list[dict[str, Any]]:
+    """The newest ``limit`` customer-visible frames before ``before_seq``, oldest first."""
+    qs = _log(conversation_id, include_notes=False, visible_to=None)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    rows = list(qs.order_by("-seq")[:limit])
+    return [message_frame(m, public_id, customer_id) for m in reversed(rows)]
+
+
+def edited_frame(
+    *, conversation_id: int, public_id: str, seq: int, include_notes: bool,
+    visible_to: AgentProfile | None, customer_id: int | None,
+) -> dict[str, Any] | None:
+    """The ``edited`` frame for message ``seq``: its current text and revision number."""
+    message = _log(conversation_id, include_notes=include_notes,
+                   visible_to=visible_to).filter(seq=seq).first()
+    if message is None:
+        return None
+    frame = message_frame(message, public_id, customer_id)
+    return {"type": "edited", "conversation": public_id, "seq": seq, "body": frame["body"],
+            "revision": frame["revision"]}
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    position: int
+    wait_minutes: int
+
+
+def queue_info(conversation_id: int) -> QueueInfo | None:
+    """Where a waiting customer stands; None when not waiting for an agent."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return None
+    status = queue_status(conversation=conversation)
+    if status.position == 0:
+        return None
+    return QueueInfo(status.position, math.ceil(status.estimated_wait_seconds / 60))

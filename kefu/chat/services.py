@@ -10,18 +10,25 @@ committed, which is what lets the consumer acknowledge: an acked message is on d
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 
 from kefu.chat.frames import FrameError
-from kefu.chat.selectors import ConversationRef
+from kefu.chat.selectors import ConversationRef, customer_for_principal
 from kefu.chat.tokens import Principal
 from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.errors import DeskError
+from kefu.desk.events import conversation_group
 from kefu.desk.models import Conversation, MessageKind
 from kefu.desk.pipeline import receive
+from kefu.desk.services.attachments import AttachmentError, attachments_check
 from kefu.desk.services.messages import conversation_mark_read, message_post
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,30 +53,69 @@ def customer_send(
     channel: str,
     language: str,
     display_name: str = "",
+    attachment_ids: list[int] | None = None,
+    category: str | None = None,
+    new_conversation: bool = False,
 ) -> Posted:
     """Store a customer's message (once per ``client_msg_id``) and say where it landed.
 
     Without ``conversation_id``, or when that conversation was closed meanwhile, the
-    pipeline files it in the customer's active chat conversation or opens a new one.
+    pipeline files it in the customer's active chat conversation or opens a new one
+    (always a new one with ``new_conversation``). ``attachment_ids`` are files uploaded
+    to ``conversation_id`` first; they are bound to the message in its transaction.
     """
+    key = idempotency_key(principal, client_msg_id)
+    if attachment_ids:
+        customer = customer_for_principal(principal)
+        if customer is None or conversation_id is None:
+            raise AttachmentError("attachment_unknown")
+        attachments_check(conversation_id=conversation_id, uploader_key=f"c:{customer.pk}",
+                          ids=attachment_ids, client_msg_id=key[:64])
     if principal.kind == "account":
         sender: dict[str, object] = {"account_ref": principal.ref}
     else:
         sender = {"identity_kind": "visitor", "address": principal.ref,
                   "identity_verified": True}
     raw = {
-        "idempotency_key": idempotency_key(principal, client_msg_id),
+        "idempotency_key": key,
         "sender": {**sender, "language": language, "display_name": display_name},
         "text": body,
         "conversation_id": conversation_id,
+        "attachment_ids": list(attachment_ids or []),
+        "category": category,
+        "new_conversation": new_conversation,
     }
     result = receive(TrustedAdapter(channel), raw)
     if result.message is None:
         code = result.inbound.reason
+        if code == "attachment_unknown":
+            raise AttachmentError(code)
         raise FrameError(code if code == "empty_message" else "internal", code)
     conversation = Conversation.objects.get(pk=result.message.conversation_id)
     return Posted(ConversationRef.of(conversation), result.message.seq,
                   result.outcome == "accepted")
+
+
+def customer_read(*, conversation_id: int, seq: int) -> int:
+    """Store the customer's read state (forward only, capped at the log's end) and relay
+    it to the agents following the conversation. Returns the stored value."""
+    last_seq = Conversation.objects.filter(pk=conversation_id).values_list(
+        "last_seq", flat=True).first() or 0
+    target = min(seq, last_seq)
+    Conversation.objects.filter(pk=conversation_id, customer_read_seq__lt=target).update(
+        customer_read_seq=target)
+    stored = Conversation.objects.filter(pk=conversation_id).values_list(
+        "customer_read_seq", flat=True).first() or 0
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            async_to_sync(layer.group_send)(conversation_group(conversation_id), {
+                "type": "chat.read", "conversation_id": conversation_id, "sender": "",
+                "role": "customer", "seq": stored,
+            })
+        except Exception:  # read receipts are a courtesy; the stored value is what counts
+            logger.warning("could not relay a read receipt", exc_info=True)
+    return stored
 
 
 def _desk_error(exc: DeskError) -> FrameError:

@@ -21,6 +21,7 @@ MESSAGES: dict[str, Promise] = {
     "csat_already": _("This conversation has already been rated."),
     "invalid_score": _("Choose a rating from 1 to 5."),
     "team_not_found": _("Unknown team."),
+    "attachment_unknown": _("An attachment was not found or was already sent."),
 }
 
 

@@ -30,6 +30,7 @@ from kefu.desk.models import (
 )
 from kefu.desk.redaction import redact
 from kefu.desk.services.assignment import conversation_route_safely
+from kefu.desk.services.attachments import attachments_bind
 from kefu.desk.services.context import prepared_context
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import (
@@ -182,6 +183,8 @@ def _store(
         conversation_id=conversation.pk, kind=MessageKind.CUSTOMER, body=text,
         author_customer=customer, client_msg_id=envelope.idempotency_key[:64],
     )
+    if envelope.attachment_ids and posted.created:
+        attachments_bind(message=posted.message, ids=list(envelope.attachment_ids))
     inbound.message = posted.message
     inbound.save(update_fields=["message"])
     return PipelineResult("accepted", inbound, posted.message), new_conversation

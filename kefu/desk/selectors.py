@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -14,6 +16,7 @@ from kefu.desk import conf
 from kefu.desk.errors import DeskError
 from kefu.desk.models import (
     AgentProfile,
+    Attachment,
     Category,
     Channel,
     Conversation,
@@ -35,10 +38,14 @@ def visible_conversations(profile: AgentProfile) -> QuerySet[Conversation]:
     qs = Conversation.objects.all()
     if profile.sees_all_teams:
         return qs
-    team_ids = list(profile.teams.values_list("pk", flat=True))
     return qs.filter(
-        Q(team_id__in=team_ids) | Q(team__isnull=True) | Q(assignee_id=profile.user_id)
+        Q(team_id__in=_team_ids(profile)) | Q(team__isnull=True) | Q(assignee_id=profile.user_id)
     )
+
+
+def _team_ids(profile: AgentProfile) -> QuerySet[Any]:
+    """The agent's team ids as a subquery: part of the caller's query, not a round trip."""
+    return AgentProfile.teams.through.objects.filter(agentprofile_id=profile.pk).values("team_id")
 
 
 def conversation_for(profile: AgentProfile, pk: int) -> Conversation:
@@ -86,7 +93,7 @@ def inbox(profile: AgentProfile, flt: InboxFilter) -> QuerySet[Conversation]:
     elif flt.view == "unassigned":
         qs = qs.filter(assignee__isnull=True)
     elif flt.view == "teams":
-        qs = qs.filter(team_id__in=list(profile.teams.values_list("pk", flat=True)))
+        qs = qs.filter(team_id__in=_team_ids(profile))
     if flt.status != "any":
         qs = qs.filter(status=flt.status)
     if flt.category:
@@ -172,26 +179,43 @@ def unread_counts(profile: AgentProfile) -> dict[str, int]:
     """Open conversations with customer messages no agent has seen yet, per view.
 
     Capped at ``UNREAD_CAP`` (shown as "99+"): counting stops after that many rows, so the
-    cost stays flat however large the backlog.
+    cost stays flat however large the backlog. The four counts and the agent's unread
+    mentions (for the header) are one round trip: one scalar subquery each.
     """
+    # In the inbox's own order: each count then walks the index its view's page uses and
+    # stops at the cap (unordered, PostgreSQL bitmap-scans the whole unassigned queue).
     base = visible_conversations(profile).filter(
         status=Status.OPEN, last_customer_seq__gt=F("agent_read_seq")
-    )
-    team_ids = list(profile.teams.values_list("pk", flat=True))
-    views = {
+    ).order_by("-last_activity_at", "-id")
+    views: dict[str, QuerySet[Any]] = {
         "mine": base.filter(assignee_id=profile.user_id),
         "unassigned": base.filter(assignee__isnull=True),
-        "teams": base.filter(team_id__in=team_ids),
+        "teams": base.filter(team_id__in=_team_ids(profile)),
         "all": base,
+        "mentions": _unread_mentions(profile.user),
     }
-    return {name: qs.values("pk")[:UNREAD_CAP].count() for name, qs in views.items()}
+    parts, params = [], []
+    for i, qs in enumerate(views.values()):
+        capped = qs.values("pk")[:UNREAD_CAP]
+        sql, part_params = capped.query.get_compiler(using=capped.db).as_sql()
+        # the ORM compiled ``sql``, values stay in ``params``
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped_{i})")  # noqa: S608
+        params.extend(part_params)
+    with connections[base.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    counts = dict(zip(views, row, strict=True))
+    # the header's mention badge asks unread_mentions() later in this request: answered
+    profile.user._desk_unread_mentions = counts.pop("mentions")  # type: ignore[attr-defined]
+    return counts
 
 
 def conversation_messages(
     conversation: Conversation, *, after_seq: int = 0, include_notes: bool = True
 ) -> list[Message]:
     """The log, display-ready: each message gets ``author_label``, ``body_now`` (latest
-    revision), ``revision_list``, ``created_iso`` and ``created_label``.
+    revision), ``revision_list``, ``files`` (attachments), ``created_iso`` and
+    ``created_label``.
 
     Revisions are read in one query for the edited messages only, and times are formatted
     here once rather than by a template filter per message: a 200-message log renders in
@@ -200,20 +224,29 @@ def conversation_messages(
     qs = Message.objects.filter(conversation=conversation, seq__gt=after_seq)
     if not include_notes:
         qs = qs.exclude(kind="note")
-    messages = list(
-        qs.select_related("author_user__agent_profile")
-        .only("conversation_id", "seq", "kind", "body", "revision_count", "created_at",
-              "author_user__username", "author_user__agent_profile__display_name")
-        .order_by("seq")
-    )
+    messages = list(qs.order_by("seq"))
+    # A log has a handful of authors: their labels in one small query, rather than a
+    # user and a profile instance joined onto every message.
+    agent_labels = {
+        pk: display_name or username
+        for pk, username, display_name in User.objects.filter(
+            pk__in={m.author_user_id for m in messages if m.author_user_id is not None}
+        ).values_list("pk", "username", "agent_profile__display_name")
+    }
     edited = [m.pk for m in messages if m.revision_count]
     revisions: dict[int, list[MessageRevision]] = {}
     for revision in MessageRevision.objects.filter(message_id__in=edited).order_by("number"):
         revisions.setdefault(revision.message_id, []).append(revision)
+    files: dict[int, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(
+        conversation=conversation, message__seq__gt=after_seq
+    ).order_by("pk"):
+        files.setdefault(attachment.message_id or 0, []).append(attachment)
     customer_label = str(conversation.customer)
     for m in messages:
         revs = revisions.get(m.pk, [])
         m.revision_list = revs  # type: ignore[attr-defined]
+        m.files = files.get(m.pk, [])  # type: ignore[attr-defined]
         m.body_now = revs[-1].body if revs else m.body  # type: ignore[attr-defined]
         m.created_iso, m.created_label = _local(  # type: ignore[attr-defined]
             m.created_at, "%Y-%m-%d %H:%M")
@@ -221,13 +254,8 @@ def conversation_messages(
             r.created_label = _local(r.created_at, "%Y-%m-%d %H:%M")[1]  # type: ignore[attr-defined]
         if m.kind == "customer":
             m.author_label = customer_label  # type: ignore[attr-defined]
-        elif m.author_user is None:
-            m.author_label = ""  # type: ignore[attr-defined]
         else:
-            profile = getattr(m.author_user, "agent_profile", None)
-            m.author_label = (  # type: ignore[attr-defined]
-                profile.display_name if profile and profile.display_name else ""
-            ) or m.author_user.username
+            m.author_label = agent_labels.get(m.author_user_id or 0, "")  # type: ignore[attr-defined]
     return messages
 
 
@@ -294,10 +322,16 @@ def search(profile: AgentProfile, query: str) -> SearchResults:
     return SearchResults(query=query, conversations=conversations, customers=customers)
 
 
+def _unread_mentions(user: User) -> QuerySet[Mention]:
+    return Mention.objects.filter(mentioned=user, read_at__isnull=True)
+
+
 def unread_mentions(user: User) -> int:
-    return Mention.objects.filter(mentioned=user, read_at__isnull=True).values("pk")[
-        :UNREAD_CAP
-    ].count()
+    """Capped like the unread counts; already known if ``unread_counts`` ran for this user."""
+    known: int | None = getattr(user, "_desk_unread_mentions", None)
+    if known is not None:
+        return known
+    return _unread_mentions(user).values("pk")[:UNREAD_CAP].count()
 
 
 def recent_mentions(profile: AgentProfile, *, limit: int = 50) -> list[Mention]:

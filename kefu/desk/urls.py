@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from kefu.desk.transcripts.views import transcript_export
+from kefu.desk.views import attachments as a
 from kefu.desk.views import conversation as c
 from kefu.desk.views import inbox as i
 from kefu.desk.views import otp
@@ -45,4 +46,7 @@ urlpatterns: list[URLPattern] = [
     path("c/<int:pk>/withdrawals/<str:ref>/cancel/", w.withdrawal_cancel,
          name="withdrawal_cancel"),
     path("c/<int:pk>/transcript.pdf", transcript_export, name="transcript_pdf"),
+    path("c/<int:pk>/attachments/<int:att_id>/", a.attachment_file, name="attachment"),
+    path("c/<int:pk>/attachments/<int:att_id>/thumb/", a.attachment_thumbnail,
+         name="attachment_thumb"),
 ]

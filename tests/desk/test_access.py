@@ -37,7 +37,7 @@ def test_every_endpoint_is_classified() -> None:
 def _url(name: str, conversation: Conversation, identity_id: int) -> str:
     pattern = next(p for p in PATTERNS if p.name == name)
     values = {"pk": conversation.pk, "seq": 1, "identity_id": identity_id, "canned_id": 1,
-              "ref": "w-1"}
+              "ref": "w-1", "att_id": 1}
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     with translation.override("en"):
         return reverse(f"desk:{name}", kwargs=kwargs)

@@ -187,6 +187,10 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     def visibility_profile(self) -> AgentProfile | None:
         return None
 
+    def viewer_customer_id(self, sub: Subscription) -> int | None:
+        """The customer this connection speaks for (signs attachment URLs); None: agents."""
+        return None
+
     async def catch_up(self, sub: Subscription) -> int:
         """Deliver everything after the cursor, from the database, in order."""
         delivered = 0
@@ -196,6 +200,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     conversation_id=sub.conversation.pk, public_id=sub.public_id,
                     after_seq=sub.cursor, include_notes=self.include_notes,
                     visible_to=self.visibility_profile(),
+                    customer_id=self.viewer_customer_id(sub),
                 )
                 for frame in frames:
                     await self.send_frame(frame)
@@ -219,10 +224,36 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             if int(event.get("seq", 0)) > sub.cursor and await self.catch_up(sub):
                 self._tail_check()
             return
+        if event.get("event") == "message.edited":
+            await self.send_edited(sub, int(event.get("seq", 0)))
         await self.on_status(sub, event)
+        await self.on_conversation_event(sub, event)
+
+    async def send_edited(self, sub: Subscription, seq: int) -> None:
+        """An edit of a message this connection already has: its new text (``edited``).
+
+        Messages not delivered yet arrive with the new text anyway; notes stay hidden
+        from customers (the frame is built from the same log query as replay)."""
+        if not 0 < seq <= sub.cursor:
+            return
+        frame = await database_sync_to_async(selectors.edited_frame)(
+            conversation_id=sub.conversation.pk, public_id=sub.public_id, seq=seq,
+            include_notes=self.include_notes, visible_to=self.visibility_profile(),
+            customer_id=self.viewer_customer_id(sub),
+        )
+        if frame is not None:
+            await self.send_frame(frame)
 
     async def on_status(self, sub: Subscription, event: dict[str, Any]) -> None:
         return None
+
+    async def on_conversation_event(self, sub: Subscription, event: dict[str, Any]) -> None:
+        """Any desk event other than a new message, after :meth:`on_status` (hook)."""
+        return
+
+    async def on_tick(self) -> None:
+        """Every heartbeat, after the catch-up (hook)."""
+        return
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         await self._relay(event, {"type": "typing", "role": event["role"],
@@ -275,6 +306,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             await self.send_frame({"type": "ping"})
             await self._safely(self.catch_up_all())
+            await self._safely(self.on_tick())
 
     async def _safely(self, coro: Any) -> None:
         try:

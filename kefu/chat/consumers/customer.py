@@ -21,6 +21,7 @@ from kefu.chat.frames import (
     Typing,
 )
 from kefu.chat.tokens import Principal, TokenError, mint_visitor_token, read_token
+from kefu.desk.services.attachments import AttachmentError
 
 
 def allowed_origins() -> set[str]:
@@ -36,6 +37,8 @@ class CustomerConsumer(ChatConsumer):
     async def admit(self) -> tuple[str, int] | None:
         self.principal: Principal | None = None
         self.channel_kind = "web"
+        self.last_queue: dict[str, Any] | None = None
+        self.wants_queue = False
         origin = self.origin()
         # No Origin: a native app (browsers always send one, so this is no web page).
         if origin is not None and origin.rstrip("/").lower() not in allowed_origins():
@@ -60,9 +63,9 @@ class CustomerConsumer(ChatConsumer):
                 raise FrameError("not_subscribed")
             if isinstance(frame, Typing):
                 await self.broadcast(sub, "chat.typing", role="customer", name="", on=frame.on)
-            else:  # read receipts are relayed; storing the customer's read state is phase 2
-                await self.broadcast(sub, "chat.read", role="customer",
-                                     seq=min(frame.seq, sub.cursor))
+            else:  # stored (forward only) and relayed to agents by the service
+                await database_sync_to_async(services.customer_read)(
+                    conversation_id=sub.conversation.pk, seq=min(frame.seq, sub.cursor))
         else:
             raise FrameError("unknown_type", frame.type)
 
@@ -82,6 +85,7 @@ class CustomerConsumer(ChatConsumer):
             return
         self.principal = principal
         self.channel_kind = frame.channel
+        self.wants_queue = "queue" in frame.features
         if frame.lang:
             self.lang = frame.lang
         conversation, found = await database_sync_to_async(selectors.customer_conversation)(
@@ -113,14 +117,18 @@ class CustomerConsumer(ChatConsumer):
         if not frame.body.strip():
             raise FrameError("empty_message")
         sub = self.current
-        posted = await database_sync_to_async(services.customer_send)(
-            principal=self.principal,
-            conversation_id=sub.conversation.pk if sub else None,
-            client_msg_id=frame.client_msg_id,
-            body=frame.body,
-            channel=self.channel_kind,
-            language=self.lang,
-        )
+        try:
+            posted = await database_sync_to_async(services.customer_send)(
+                principal=self.principal,
+                conversation_id=sub.conversation.pk if sub else None,
+                client_msg_id=frame.client_msg_id,
+                body=frame.body,
+                channel=self.channel_kind,
+                language=self.lang,
+                attachment_ids=list(frame.attachments),
+            )
+        except AttachmentError as exc:
+            raise FrameError("attachment_unknown", exc.code) from None
         if sub is None or sub.conversation.pk != posted.conversation.pk:
             # A first message opened a conversation (or the old one was closed): the ack
             # names it, then the welcome and the replay from seq 1 follow.
@@ -134,6 +142,36 @@ class CustomerConsumer(ChatConsumer):
 
     def wants(self, event: dict[str, Any]) -> bool:
         return bool(event.get("role") != "customer")
+
+    def viewer_customer_id(self, sub: Subscription) -> int | None:
+        return sub.conversation.customer_id
+
+    # --- queue position: on welcome, on the conversation's desk events, on each heartbeat.
+    async def subscribe(self, conversation: selectors.ConversationRef, last_seq: int) -> None:
+        self.last_queue = None
+        await super().subscribe(conversation, last_seq)
+        await self.push_queue()
+
+    async def push_queue(self) -> None:
+        """Send a ``queue`` frame when the position or the estimate changed."""
+        sub = self.current
+        if sub is None or not self.wants_queue:
+            return
+        info = await database_sync_to_async(selectors.queue_info)(sub.conversation.pk)
+        frame: dict[str, Any] = {
+            "type": "queue", "conversation": sub.public_id,
+            "position": info.position if info else None,
+            "wait_minutes": info.wait_minutes if info else None,
+        }
+        if frame != self.last_queue:
+            self.last_queue = frame
+            await self.send_frame(frame)
+
+    async def on_conversation_event(self, sub: Subscription, event: dict[str, Any]) -> None:
+        await self.push_queue()
+
+    async def on_tick(self) -> None:
+        await self.push_queue()
 
     async def on_status(self, sub: Subscription, event: dict[str, Any]) -> None:
         # Only what a customer may know: the status, not labels, assignee or SLA fields.

@@ -1,5 +1,6 @@
 """The desk's models, one module per concept."""
 
+from kefu.desk.models.attachments import Attachment
 from kefu.desk.models.choices import (
     ACTIVE_STATUSES,
     MAX_MESSAGE_CHARS,
@@ -30,6 +31,7 @@ __all__ = [
     "PLACEHOLDERS",
     "AgentProfile",
     "AgentTotpDevice",
+    "Attachment",
     "CannedResponse",
     "Category",
     "Channel",

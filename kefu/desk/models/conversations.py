@@ -101,6 +101,8 @@ class Conversation(models.Model):
     last_customer_seq = models.PositiveIntegerField(default=0)
     # Shared read state: the highest sequence an agent with access has seen.
     agent_read_seq = models.PositiveIntegerField(default=0)
+    # The customer's own read state (chat `read` frames and the app API), forward only.
+    customer_read_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
     waiting_since = models.DateTimeField(
@@ -131,10 +133,14 @@ class Conversation(models.Model):
             models.Index(
                 fields=["team", "status", "-last_activity_at", "-id"], name="desk_conv_team"
             ),
+            # "Due soon" is a narrow deadline range: this index, then a small sort.
+            # "Breached" is most of the open backlog: that one scans `desk_conv_all` in
+            # activity order and stops at a page. (A `status, next_sla_due` index made
+            # SQLite sort every breached row instead.)
             models.Index(
-                fields=["status", "next_sla_due"],
+                fields=["next_sla_due"],
                 condition=Q(next_sla_due__isnull=False),
-                name="desk_conv_sla",
+                name="desk_conv_sla_due",
             ),
             models.Index(
                 fields=["team", "waiting_since"],

@@ -33,5 +33,12 @@ def is_verified(request: HttpRequest, user: User) -> bool:
     stored = request.session.get(SESSION_KEY)
     if not stored:
         return False
-    device = AgentTotpDevice.objects.filter(user_id=user.pk, confirmed_at__isnull=False).first()
-    return device is not None and constant_time_compare(stored, token_for(user, device))
+    device: AgentTotpDevice | None
+    if User.desk_totp.is_cached(user):
+        # read with the user (``select_related("desk_totp")``): no second query
+        device = getattr(user, "desk_totp", None)
+    else:
+        device = AgentTotpDevice.objects.filter(user_id=user.pk).first()
+    if device is None or device.confirmed_at is None:
+        return False
+    return constant_time_compare(stored, token_for(user, device))

@@ -27,8 +27,9 @@ def _profile(request: HttpRequest) -> AgentProfile | HttpResponse:
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("desk:login"))
     assert isinstance(user, User)
+    # The TOTP device comes with the profile: one query for what every console page checks.
     profile = (
-        AgentProfile.objects.select_related("user").filter(user=user).first()
+        AgentProfile.objects.select_related("user__desk_totp").filter(user=user).first()
         if user.is_active
         else None
     )
