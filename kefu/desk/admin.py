@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.desk.models import (
     AgentProfile,
+    AgentTotpDevice,
     CannedResponse,
     ConversationEvent,
     Label,
@@ -13,6 +22,24 @@ from kefu.desk.models import (
     SlaPolicy,
     Team,
 )
+from kefu.desk.otp.services import totp_device_reset
+from kefu.desk.otp.staff_views import URL_NAME, staff_second_step
+
+RESET_PERMISSION = "desk.delete_agenttotpdevice"
+
+
+def _reset_devices(request: HttpRequest, users: list[User]) -> None:
+    """The admin action behind both lists: one audited reset per user, then a summary."""
+    assert isinstance(request.user, User)
+    done = [u.get_username() for u in users
+            if totp_device_reset(user=u, actor=request.user, reason="admin action")]
+    if done:
+        messages.success(request, _(
+            "Two-factor device reset for %(names)s. They must set up a new authenticator "
+            "at their next sign-in."
+        ) % {"names": ", ".join(done)})
+    else:
+        messages.warning(request, _("None of the selected users had a two-factor device."))
 
 
 @admin.register(Team)
@@ -25,6 +52,51 @@ class AgentProfileAdmin(admin.ModelAdmin[AgentProfile]):
     list_display = ("display_name", "user", "role", "capacity", "presence", "last_seen")
     list_filter = ("role", "presence", "teams")
     filter_horizontal = ("teams",)
+    actions = ("reset_totp",)
+
+    @admin.action(description=gettext_lazy("Reset two-factor device (lost phone)"),
+                  permissions=["reset_totp"])
+    def reset_totp(self, request: HttpRequest, queryset: QuerySet[AgentProfile]) -> None:
+        _reset_devices(request, [p.user for p in queryset.select_related("user")])
+
+    def has_reset_totp_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RESET_PERMISSION)
+
+
+@admin.register(AgentTotpDevice)
+class AgentTotpDeviceAdmin(admin.ModelAdmin[AgentTotpDevice]):
+    """Who has an authenticator; resetting one is the only change (the secret never shows).
+
+    Also serves the second step for staff who are not agents (see ``staff_views``).
+    """
+
+    list_display = ("user", "confirmed_at", "locked_until", "created_at")
+    search_fields = ("user__username",)
+    fields = ("user", "confirmed_at", "locked_until", "created_at")
+    readonly_fields = fields
+    actions = ("reset_totp",)
+
+    @admin.action(description=gettext_lazy("Reset two-factor device (lost phone)"),
+                  permissions=["delete"])
+    def reset_totp(self, request: HttpRequest, queryset: QuerySet[AgentTotpDevice]) -> None:
+        _reset_devices(request, [d.user for d in queryset.select_related("user")])
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a reset is audited; a bulk delete would not be
+        return actions
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and request.user.has_perm(RESET_PERMISSION)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("second-step/", staff_second_step, name=URL_NAME), *super().get_urls()]
 
 
 @admin.register(SlaPolicy)

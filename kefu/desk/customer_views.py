@@ -8,6 +8,7 @@ exist; anonymous visitors go to the exchange's sign-in page.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +16,7 @@ from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,8 +92,12 @@ def request_list(request: HttpRequest, customer: DeskCustomer | None) -> HttpRes
                   {"conversations": conversations, "desk_customer": customer})
 
 
-def _queue_context(conversation: Conversation) -> dict[str, object]:
-    """Queue position and wait for an open request; "with an agent" once assigned."""
+def _queue_context(conversation: Conversation, url: str) -> dict[str, object]:
+    """Queue position and wait for an open request; "with an agent" once assigned.
+
+    While the request is open the fragment re-fetches itself from ``url`` (an htmx request
+    to the page answers with the fragment alone), so position and wait stay current.
+    """
     queue: QueueStatus | None = (
         queue_status(conversation=conversation) if conversation.status == Status.OPEN else None
     )
@@ -99,6 +105,8 @@ def _queue_context(conversation: Conversation) -> dict[str, object]:
         "queue": queue if queue is not None and queue.position else None,
         "wait_minutes": max(1, round(queue.estimated_wait_seconds / 60)) if queue else 0,
         "with_agent": conversation.status == Status.OPEN and conversation.assignee_id is not None,
+        "queue_open": conversation.status == Status.OPEN,
+        "queue_url": url,
     }
 
 
@@ -107,8 +115,34 @@ REFUSALS = {
     "too_long": gettext_lazy("The description is too long."),
     "empty": gettext_lazy("Please describe the problem."),
     "invalid": gettext_lazy("The request could not be sent. Please check the form."),
+    "rate_limited": gettext_lazy(
+        "Too many requests from this network or email address. Please try again in an "
+        "hour; your earlier requests have reached us and will be answered."
+    ),
 }
 SENT_SESSION_KEY = "kefu_support_sent"
+# Anonymous requests (the locked-out path) need no account, so they are counted: per
+# client address and per email address, in a fixed window, in the shared cache (Redis
+# when configured, so every app process counts together).
+ANONYMOUS_LIMITS = {"ip": 10, "email": 5}
+ANONYMOUS_WINDOW_SECONDS = 3600
+
+
+def _anonymous_over_limit(request: HttpRequest, email: str) -> bool:
+    """Count one anonymous request; True when the address or the email is over its limit."""
+    email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    values = {"ip": request.META.get("REMOTE_ADDR", ""), "email": email_key}
+    over = False
+    for kind, limit in ANONYMOUS_LIMITS.items():
+        key = f"kefu.support.new.{kind}:{values[kind]}"
+        cache.add(key, 0, ANONYMOUS_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, ANONYMOUS_WINDOW_SECONDS)
+            count = 1
+        over = over or count > limit
+    return over
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,6 +154,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
                           anonymous=ref is None,
                           initial={"nonce": secrets.token_urlsafe(24),
                                    "category": request.GET.get("category", "")})
+    limited = (form.is_valid() and ref is None
+               and _anonymous_over_limit(request, form.cleaned_data["email"]))
+    if limited:
+        form.add_error(None, str(REFUSALS["rate_limited"]))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -151,7 +189,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                           for e in (records.activity if records else [])],
         "signed_in": ref is not None,
         "time_zone": customer.time_zone if customer else settings.TIME_ZONE,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=429 if limited else 400 if request.method == "POST" else 200)
 
 
 @require_GET
@@ -162,14 +200,19 @@ def request_sent(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = Conversation.objects.filter(pk=pk).select_related("customer").first()
     if conversation is None:
         raise Http404
-    return render(request, "desk/customer/sent.html",
-                  {"conversation": conversation, **_queue_context(conversation)})
+    queue = _queue_context(conversation, request.path)
+    if request.headers.get("HX-Request"):
+        return render(request, "desk/customer/_queue.html", queue)
+    return render(request, "desk/customer/sent.html", {"conversation": conversation, **queue})
 
 
 @require_GET
 @customer_required
 def request_detail(request: HttpRequest, customer: DeskCustomer | None, pk: int) -> HttpResponse:
     conversation = _own(customer, pk)
+    queue = _queue_context(conversation, request.path)
+    if request.headers.get("HX-Request"):
+        return render(request, "desk/customer/_queue.html", queue)
     shown = (
         conversation.messages.exclude(kind=MessageKind.NOTE)
         .select_related("author_user__agent_profile")
@@ -181,7 +224,7 @@ def request_detail(request: HttpRequest, customer: DeskCustomer | None, pk: int)
         "conversation": conversation,
         "desk_customer": conversation.customer,
         "shown_messages": shown,
-        **_queue_context(conversation),
+        **queue,
         "can_rate": conversation.status in (Status.RESOLVED, Status.CLOSED) and not rated,
         "rating": conversation.csat if rated else None,
         "scores": range(1, 6),

@@ -1,8 +1,10 @@
-"""Agents' second factor also guards the Django admin.
+"""The second factor (TOTP) guards the Django admin for every staff user.
 
-The console checks TOTP itself (``views.common``); without this, an agent's password alone
-would open /admin/, where customers, audit rows and content live. Staff users who are not
-desk agents (no AgentProfile, e.g. content editors) are not affected.
+The console checks TOTP itself (``views.common``); without this, a password alone would
+open /admin/, where customers, audit rows and content live. Agents are sent to the
+console's TOTP pages; other staff (content editors, administrators without an agent
+profile) to the admin's own second step (``kefu.desk.otp.staff_views``), which enrols an
+authenticator first when they have none.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from kefu.desk.models import AgentProfile
 from kefu.desk.otp import session as otp_session
+from kefu.desk.otp.staff_views import URL_NAME
 from kefu.desk.views.common import otp_redirect
 
 _OPEN_ADMIN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/jsi18n/")
@@ -31,8 +37,11 @@ class AgentAdminTwoFactorMiddleware:
             and user.is_staff
             and request.path.startswith("/admin/")
             and not request.path.startswith(_OPEN_ADMIN_PATHS)
-            and AgentProfile.objects.filter(user=user).exists()
-            and not otp_session.is_verified(request, user)
         ):
-            return otp_redirect(request, user)
+            second_step = reverse(f"admin:{URL_NAME}")
+            if request.path != second_step and not otp_session.is_verified(request, user):
+                if AgentProfile.objects.filter(user=user).exists():
+                    return otp_redirect(request, user)
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{second_step}?{query}")
         return self.get_response(request)

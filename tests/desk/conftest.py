@@ -39,15 +39,16 @@ def make_agent(username: str, *teams: Team, role: str = Role.AGENT, online: bool
 
 
 class DeskClient(Client):
-    """A test client whose ``force_login`` also passes an agent's TOTP step.
+    """A test client whose ``force_login`` also passes the TOTP step of an agent or any
+    staff user (the admin asks every staff user for it).
 
-    Most console tests are about something else; tests/desk/test_otp.py uses a plain
-    ``Client`` to exercise the real second step.
+    Most console and admin tests are about something else; tests/desk/test_otp.py and
+    tests/desk/test_admin_more.py use a plain ``Client`` to exercise the real second step.
     """
 
     def force_login(self, user: User, backend: str | None = None) -> None:
         super().force_login(user, backend)
-        if AgentProfile.objects.filter(user=user).exists():
+        if user.is_staff or AgentProfile.objects.filter(user=user).exists():
             totp_demo_device(user=user)
             device = device_for(user)
             assert device is not None

@@ -30,11 +30,14 @@ def test_agent_after_totp_reaches_the_admin(desk: Desk, client: Client) -> None:
     assert client.get("/admin/").status_code == 200
 
 
-def test_staff_who_are_not_agents_are_unaffected() -> None:
+def test_staff_who_are_not_agents_need_the_second_step_too() -> None:
+    # Every staff user: see tests/desk/test_admin_more.py for their enrolment.
     editor = User.objects.create_superuser("editor", "editor@example.com", "pw-editor-123")
     client = Client()
     client.force_login(editor)
-    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/desk/agenttotpdevice/second-step/")
 
 
 def test_admin_login_page_stays_open() -> None:

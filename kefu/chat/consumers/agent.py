@@ -1,19 +1,33 @@
-"""``/ws/desk/``: the agent console's event stream, for the conversations an agent may see."""
+"""``/ws/desk/``: the agent console's event stream, for the conversations an agent may see.
+
+Besides following conversations (``subscribe``), an agent may ``watch`` the inbox: every
+desk doorbell (``desk.inbox`` group) becomes an ``inbox`` frame, but only for a
+conversation this agent may see — checked in the database for each event, with the same
+rules as the console. Agents' typing while writing a private note goes to the other agents
+following the conversation only, never to the customer.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import logging
+import time
+from typing import Any, Literal
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.http.request import validate_host
+from django.utils import translation
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kefu.chat import selectors, services
 from kefu.chat.consumers.base import ChatConsumer, Subscription
 from kefu.chat.frames import (
+    CLOSE_FLOOD,
     CLOSE_FORBIDDEN,
     ClientFrame,
     FrameError,
@@ -21,13 +35,64 @@ from kefu.chat.frames import (
     Read,
     Send,
     Subscribe,
-    Typing,
     Unsubscribe,
 )
-from kefu.desk.models import AgentProfile
+from kefu.desk.events import INBOX_GROUP
+from kefu.desk.models import AgentProfile, Conversation
 from kefu.desk.otp import session as otp_session
+from kefu.desk.selectors import visible_conversations
+
+logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 200
+# A followed conversation's doorbell reaches a watching connection twice (``conv.<id>``
+# and ``desk.inbox``); the second copy, arriving right after, is dropped.
+REPEAT_WINDOW_SECONDS = 2.0
+MAX_ANNOUNCED = 5000
+
+
+def agents_group(conversation_id: int) -> str:
+    """Agents following a conversation: relays the customer must not get (note typing)."""
+    return f"desk.agents.conv.{conversation_id}"
+
+
+class _AgentFrame(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+
+class Watch(_AgentFrame):
+    type: Literal["watch"]
+    inbox: bool
+
+
+class AgentTyping(_AgentFrame):
+    type: Literal["typing"]
+    on: bool
+    conversation: UUID | None = None
+    note: bool = False  # writing a private note: the customer must not see it
+
+
+_AGENT_FRAMES: dict[str, type[Watch] | type[AgentTyping]] = {
+    "watch": Watch, "typing": AgentTyping,
+}
+
+
+def agent_frame(text: str) -> Watch | AgentTyping | None:
+    """An agent-only frame (or one with agent-only fields); None for the shared parser."""
+    if '"watch"' not in text and '"typing"' not in text:
+        return None
+    try:
+        data: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    model = _AGENT_FRAMES.get(str(data.get("type"))) if isinstance(data, dict) else None
+    if model is None:
+        return None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        raise FrameError("bad_frame", fields[:200]) from None
 
 
 def _admitted_profile(user: Any, session: Any) -> AgentProfile | None:
@@ -40,11 +105,50 @@ def _admitted_profile(user: Any, session: Any) -> AgentProfile | None:
     return profile if otp_session.is_verified(request, profile.user) else None
 
 
+def inbox_row(profile: AgentProfile, conversation_id: int, lang: str) -> dict[str, Any] | None:
+    """What an ``inbox`` frame says about a conversation, if ``profile`` may see it."""
+    conversation = (
+        visible_conversations(profile)
+        .filter(pk=conversation_id)
+        .select_related("team", "assignee__agent_profile")
+        .first()
+    )
+    if conversation is None:
+        return None
+    return {
+        "conversation": str(conversation.public_id),
+        "id": conversation.pk,
+        "status": conversation.status,
+        "assignee": _assignee(conversation),
+        "team": _team(conversation, lang),
+    }
+
+
+def _assignee(conversation: Conversation) -> dict[str, Any] | None:
+    user = conversation.assignee
+    if user is None:
+        return None
+    profile = getattr(user, "agent_profile", None)
+    return {"id": user.pk, "name": profile.display_name if profile else user.get_username()}
+
+
+def _team(conversation: Conversation, lang: str) -> dict[str, str] | None:
+    team = conversation.team
+    if team is None:
+        return None
+    with translation.override(lang):
+        return {"slug": team.slug, "name": str(team)}
+
+
 class AgentConsumer(ChatConsumer):
     include_notes = True
 
     async def admit(self) -> tuple[str, int] | None:
         self.profile: AgentProfile | None = None
+        self.watching = False
+        self.announced: dict[int, str] = {}  # conversations named in inbox frames so far
+        self.repeats: dict[tuple[Any, ...], float] = {}
+        self.public_typing: set[int] = set()  # conversations where the customer sees us type
         # The session cookie rides along with any page's request: only our own pages may
         # open this socket (cross-site WebSocket hijacking).
         origin = self.origin()
@@ -58,6 +162,12 @@ class AgentConsumer(ChatConsumer):
             return "forbidden", CLOSE_FORBIDDEN
         return None
 
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "watching", False):
+            self.watching = False
+            await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
+        await super().disconnect(code)
+
     def visibility_profile(self) -> AgentProfile | None:
         return self.profile
 
@@ -65,6 +175,82 @@ class AgentConsumer(ChatConsumer):
     def user(self) -> User:
         assert self.profile is not None
         return self.profile.user
+
+    # --- agent-only frames (the shared parser does not know them) ----------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        frame: Watch | AgentTyping | FrameError | None = None
+        if text_data is not None and len(text_data.encode()) <= self.max_frame:
+            try:
+                frame = agent_frame(text_data)
+            except FrameError as exc:
+                frame = exc
+        if frame is None or self.closing or self.profile is None:
+            await super().receive(text_data, bytes_data)
+            return
+        self.last_heard = time.monotonic()
+        if not self.frame_bucket.take():  # the shared limits count these frames too
+            await self.fail("rate_limited", CLOSE_FLOOD)
+            return
+        try:
+            if isinstance(frame, FrameError):
+                raise frame
+            if isinstance(frame, Watch):
+                await self.on_watch(frame)
+            else:
+                await self.on_typing(frame)
+        except FrameError as exc:
+            await self.error(exc.code, exc.detail)
+        except Exception:
+            logger.exception("agent frame failed")
+            await self.error("internal")
+
+    async def on_watch(self, frame: Watch) -> None:
+        if frame.inbox and not self.watching:
+            await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
+        elif not frame.inbox and self.watching:
+            await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
+        self.watching = frame.inbox
+        await self.send_frame({"type": "watching", "inbox": self.watching})
+
+    async def on_typing(self, frame: AgentTyping) -> None:
+        assert self.profile is not None
+        sub = self._sub(frame.conversation)
+        pk = sub.conversation.pk
+        name = self.profile.display_name
+        if not frame.note:
+            if frame.on:
+                self.public_typing.add(pk)
+            else:
+                self.public_typing.discard(pk)
+            await self.broadcast(sub, "chat.typing", role="agent", name=name, on=frame.on)
+            return
+        if pk in self.public_typing:  # switched from a reply to a note: stop, for everyone
+            self.public_typing.discard(pk)
+            await self.broadcast(sub, "chat.typing", role="agent", name=name, on=False)
+        await self.channel_layer.group_send(agents_group(pk), {
+            "type": "chat.typing", "conversation_id": pk, "sender": self.channel_name,
+            "role": "agent", "name": name, "on": frame.on, "note": True,
+        })
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        frame = {"type": "typing", "role": event["role"], "name": event["name"],
+                 "on": event["on"]}
+        if event.get("note"):
+            frame["note"] = True
+        await self._relay(event, frame)
+
+    # --- subscriptions ------------------------------------------------------------------
+    async def subscribe(self, conversation: selectors.ConversationRef, last_seq: int) -> None:
+        if conversation.pk not in self.subs:
+            await self.channel_layer.group_add(agents_group(conversation.pk), self.channel_name)
+        await super().subscribe(conversation, last_seq)
+
+    async def unsubscribe(self, conversation_id: int) -> None:
+        if conversation_id in self.subs:
+            await self.channel_layer.group_discard(agents_group(conversation_id),
+                                                   self.channel_name)
+        self.public_typing.discard(conversation_id)
+        await super().unsubscribe(conversation_id)
 
     def _sub(self, conversation: Any) -> Subscription:
         for sub in self.subs.values():
@@ -98,10 +284,6 @@ class AgentConsumer(ChatConsumer):
             await self.unsubscribe(self._sub(frame.conversation).conversation.pk)
         elif isinstance(frame, Send):
             await self.on_send(frame)
-        elif isinstance(frame, Typing):
-            sub = self._sub(frame.conversation)
-            await self.broadcast(sub, "chat.typing", role="agent",
-                                 name=self.profile.display_name, on=frame.on)
         elif isinstance(frame, Read):
             sub = self._sub(frame.conversation)
             seq = min(frame.seq, sub.cursor)
@@ -128,6 +310,53 @@ class AgentConsumer(ChatConsumer):
     def wants(self, event: dict[str, Any]) -> bool:
         # Customers never see notes, so an agent typing is fine to show to other agents too.
         return True
+
+    # --- doorbells ------------------------------------------------------------------------
+    async def desk_event(self, event: dict[str, Any]) -> None:
+        if self.watching:
+            if self._repeat(event):
+                return
+            await self._safely(self.on_inbox_event(event))
+        await super().desk_event(event)
+
+    def _repeat(self, event: dict[str, Any]) -> bool:
+        """The second copy of a followed conversation's doorbell (see REPEAT_WINDOW_SECONDS)."""
+        if event.get("conversation_id") not in self.subs:
+            return False
+        key = (event.get("conversation_id"), event.get("event"), event.get("seq"),
+               event.get("status"), tuple(event.get("fields", ())))
+        now = time.monotonic()
+        seen = self.repeats.pop(key, None)
+        if seen is not None and now - seen < REPEAT_WINDOW_SECONDS:
+            return True
+        if len(self.repeats) > 100:
+            self.repeats = {k: t for k, t in self.repeats.items()
+                            if now - t < REPEAT_WINDOW_SECONDS}
+        self.repeats[key] = now
+        return False
+
+    async def on_inbox_event(self, event: dict[str, Any]) -> None:
+        assert self.profile is not None
+        pk = event.get("conversation_id")
+        if not isinstance(pk, int) or self.closing:
+            return
+        row = await database_sync_to_async(inbox_row)(self.profile, pk, self.lang)
+        if row is None:
+            # Moved out of this agent's sight: say so only if we named it before.
+            public_id = self.announced.pop(pk, None)
+            if public_id is not None:
+                await self.send_frame({"type": "inbox", "conversation": public_id, "id": pk,
+                                       "event": "conversation.hidden"})
+            return
+        if len(self.announced) >= MAX_ANNOUNCED:
+            self.announced.clear()
+        self.announced[pk] = row["conversation"]
+        frame: dict[str, Any] = {"type": "inbox", "event": str(event.get("event", "")), **row}
+        if isinstance(event.get("seq"), int):
+            frame["seq"] = event["seq"]
+        if event.get("kind"):
+            frame["kind"] = str(event["kind"])
+        await self.send_frame(frame)
 
     async def on_status(self, sub: Subscription, event: dict[str, Any]) -> None:
         await self.send_frame({

@@ -95,3 +95,20 @@ def totp_demo_device(*, user: User) -> str:
     if device.confirmed_at is None:
         AgentTotpDevice.objects.filter(pk=device.pk).update(confirmed_at=timezone.now())
     return str(device.secret)
+
+
+@transaction.atomic
+def totp_device_reset(*, user: User, actor: User, reason: str = "") -> bool:
+    """Remove ``user``'s authenticator (lost phone): they must enrol a new one to sign in.
+
+    Every session of theirs loses its "passed TOTP" mark at once (the mark is bound to the
+    device), so the next request asks for enrolment. False when there was no device.
+    """
+    device = AgentTotpDevice.objects.select_for_update().filter(user_id=user.pk).first()
+    if device is None:
+        return False
+    audit_record(actor=actor, action="desk.totp_reset", target=user, reason=reason[:300],
+                 data={"username": user.get_username(),
+                       "was_confirmed": device.confirmed_at is not None})
+    device.delete()
+    return True

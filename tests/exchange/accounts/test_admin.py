@@ -9,14 +9,16 @@ from django.urls import reverse
 
 from kefu.core.models import AuditEntry
 from kefu.exchange.accounts.models import ActivityEvent, Customer, CustomerState, TotpDevice
+from tests.desk.conftest import DeskClient
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:accounts_customer_changelist"
 
 
 @pytest.fixture
-def staff(client: Client) -> Client:
+def staff() -> Client:
     user = User.objects.create_superuser("agent1", "agent@example.com", "pw-agent-123")
+    client = DeskClient()  # the admin asks staff for TOTP: this client passes it
     client.force_login(user)
     return client
 
@@ -91,7 +93,7 @@ def test_support_without_change_permission_cannot_act(customer: Customer) -> Non
     from django.contrib.auth.models import Permission
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_customer"))
-    client = Client()
+    client = DeskClient()
     client.force_login(viewer)
     assert client.get(reverse(CHANGELIST)).status_code == 200
     client.post(reverse(CHANGELIST), {"action": "freeze", "_selected_action": [customer.pk],
