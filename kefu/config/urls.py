@@ -29,5 +29,6 @@ urlpatterns += i18n_patterns(
     path("wallet/", include("kefu.exchange.wallet.urls")),
     path("desk/", include("kefu.desk.urls")),
     path("support/", include("kefu.desk.customer_urls")),
+    path("", include("kefu.widget.urls")),
     prefix_default_language=True,
 )

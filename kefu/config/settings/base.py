@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kefu.exchange.wallet",
     "kefu.desk",
     "kefu.chat",
+    "kefu.widget",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,14 @@ if REDIS_URL:
     CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_LAYER_CAPACITY},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as the
+            # layer's blocking receive (BZPOPMIN 5 s): idle consumers then die with
+            # "Timeout reading" (django/channels_redis#422). Give reads a margin instead.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15,
+                           "socket_connect_timeout": 5}],
+                "capacity": CHANNEL_LAYER_CAPACITY,
+            },
         }
     }
 else:
@@ -327,3 +335,22 @@ KEFU_CHAT_MAX_FRAME_BYTES = env.int("KEFU_CHAT_MAX_FRAME_BYTES", 16384, minimum=
 KEFU_CHAT_RATE = env.int("KEFU_CHAT_RATE", 20, minimum=1)
 # The server pings this often and closes connections silent for twice as long.
 KEFU_CHAT_HEARTBEAT_SECONDS = env.int("KEFU_CHAT_HEARTBEAT_SECONDS", 25, minimum=1, maximum=300)
+
+# --- Attachments and the chat's REST API (kefu.desk.services.attachments, kefu.chat.api;
+# see docs/api.md) ------------------------------------------------------------------------
+# Largest file accepted (bytes); larger uploads answer 413.
+KEFU_ATTACHMENT_MAX_BYTES = env.int("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Where files are stored: outside the web root (never under STATIC_ROOT or MEDIA_ROOT).
+KEFU_ATTACHMENT_ROOT = Path(env.str("KEFU_ATTACHMENT_ROOT", str(DATA_DIR / "attachments")))
+# Encrypt stored files with kefu.core.encryption's keys; on by default once
+# KEFU_ENCRYPTION_KEYS is set.
+KEFU_ATTACHMENT_ENCRYPT = env.bool("KEFU_ATTACHMENT_ENCRYPT", bool(KEFU_ENCRYPTION_KEYS))
+# Decompression-bomb guard: images with more pixels than this are refused.
+KEFU_ATTACHMENT_MAX_PIXELS = env.int("KEFU_ATTACHMENT_MAX_PIXELS", 40_000_000, minimum=10_000)
+# Lifetime (seconds) of the signed file URLs the API hands to customers.
+KEFU_ATTACHMENT_URL_MAX_AGE = env.int("KEFU_ATTACHMENT_URL_MAX_AGE", 3600, minimum=60)
+# REST API rate limits: requests per principal per minute (an upload counts 5), and new
+# visitor tokens per client IP per hour.
+KEFU_CHAT_API_RATE = env.int("KEFU_CHAT_API_RATE", 120, minimum=1)
+KEFU_CHAT_API_VISITOR_RATE = env.int("KEFU_CHAT_API_VISITOR_RATE", 10, minimum=1)
+# --- end attachments and chat API

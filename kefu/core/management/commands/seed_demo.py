@@ -75,6 +75,8 @@ class Command(BaseCommand):
             ),
             f"  admin site:  {site}/admin/",
             f"  help center: {site}/zh-hans/help/  ·  {site}/en/help/",
+            f"  demo website with the chat widget: {site}/zh-hans/demo-site/  ·  "
+            f"{site}/en/demo-site/",
             "",
         ]
         self.stdout.write("\n".join(lines))
