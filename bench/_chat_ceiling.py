@@ -1,0 +1,78 @@
+"""The ceiling for bench/chat_bench.py: a bare Django Channels fan-out, no persistence.
+
+It speaks just enough of the chat protocol for the same load generator and reference
+clients: ``hello`` (joins the conversation's group), ``subscribe``, ``send`` (an ``ack``
+with an in-memory sequence number, then a ``message`` to the group), ``ping``. No tokens,
+no database, no replay: what Channels and uvicorn cost on their own, on the same layer
+(``CHANNEL_LAYERS`` from Kefu's settings, in-memory or Redis).
+
+    uvicorn bench._chat_ceiling:application
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.embedded")
+django.setup()
+
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
+
+_sequences: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
+
+
+def _group(conversation: str) -> str:
+    return f"bench.{conversation}"
+
+
+class FanOut(AsyncWebsocketConsumer):  # type: ignore[misc]
+    conversation: str | None = None
+
+    async def _join(self, conversation: str) -> None:
+        await self.channel_layer.group_add(_group(conversation), self.channel_name)
+        await self._out({"type": "welcome", "conversation": conversation, "last_seq": 0,
+                         "status": "open"})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        frame = json.loads(text_data or "{}")
+        kind = frame.get("type")
+        if kind == "hello":
+            self.conversation = frame.get("conversation")
+            if self.conversation:
+                await self._join(self.conversation)
+            else:
+                await self._out({"type": "welcome", "conversation": None, "last_seq": 0,
+                                 "status": None})
+        elif kind == "subscribe":
+            await self._join(frame["conversation"])
+        elif kind == "send":
+            conversation = frame.get("conversation") or self.conversation
+            seq = next(_sequences[conversation])
+            await self._out({"type": "ack", "conversation": conversation,
+                             "client_msg_id": frame["client_msg_id"], "seq": seq})
+            await self.channel_layer.group_send(_group(conversation), {
+                "type": "fan.out",
+                "frame": {"type": "message", "conversation": conversation, "seq": seq,
+                          "kind": "customer", "author": {"role": "customer", "name": ""},
+                          "body": frame["body"], "created_at": ""},
+            })
+        elif kind == "ping":
+            await self._out({"type": "pong"})
+
+    async def fan_out(self, event: dict[str, Any]) -> None:
+        await self._out(event["frame"])
+
+    async def _out(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+
+application = ProtocolTypeRouter({"websocket": URLRouter([re_path(r"^ws/", FanOut.as_asgi())])})

@@ -1,0 +1,229 @@
+"""The load generator of bench/chat_bench.py, run in a process of its own.
+
+    python -m bench._chat_load CONFIG.json   # prints one JSON object with the results
+
+Opens every customer (``ChatClient``) and agent (``AgentClient``) connection, measures the
+server's memory per idle connection, then runs each phase: customers send at a fixed total
+rate (round robin, each body carrying the sender's wall-clock time), agents record when each
+message arrives. Lost = acknowledged but never delivered to the agent; duplicated = a
+``seq`` delivered twice on one connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kefu.chat.client import AgentClient, ChatClient
+
+QUIET_SECONDS = 10.0  # give up waiting for deliveries after this long without one
+MIN_SEARCH_RATE = 1.0
+MAX_ACK_WAIT_SECONDS = 2.0  # stop offering load once a send waits this long for its ack
+
+
+def _raise_open_files_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+
+
+def _rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class Recorder:
+    """Deliveries to agents, keyed by (conversation, seq), with their latencies."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[tuple[str, int], int] = {}
+        self.latencies: dict[str, list[float]] = {}  # per phase (the client id's prefix)
+        self.last_delivery = 0.0
+        self.changed = asyncio.Event()
+
+    def on_message(self, frame: dict[str, Any]) -> None:
+        now = time.time()
+        key = (frame["conversation"], frame["seq"])
+        self.delivered[key] = self.delivered.get(key, 0) + 1
+        cid, _, stamp = frame["body"].rpartition(" ")
+        self.latencies.setdefault(cid.partition("-")[0], []).append(now - float(stamp))
+        self.last_delivery = now
+        self.changed.set()
+
+
+OPEN_TIMEOUT = 120.0  # a loaded server may take a while to welcome a batch
+
+
+async def _start_customer(client: ChatClient) -> None:
+    try:
+        await client.start()
+    except ConnectionError:  # not welcomed within the client's default 10 s: keep waiting
+        await client.wait_ready(OPEN_TIMEOUT)
+
+
+async def _open(starts: list[Any], batch: int = 25) -> None:
+    for first in range(0, len(starts), batch):
+        await asyncio.gather(*starts[first:first + batch])
+
+
+async def _phase(name: str, rate: float, duration: float, customers: list[ChatClient],
+                 agents: list[AgentClient], recorder: Recorder) -> dict[str, Any]:
+    total = max(1, int(rate * duration))
+    echoes_before = sum(len(c.messages) for c in customers)
+    acks: dict[str, tuple[str, int]] = {}
+    failures: list[str] = []
+
+    async def send(client: ChatClient, cid: str) -> None:
+        try:
+            seq = await client.send(f"{cid} {time.time():.6f}", client_msg_id=cid, timeout=60)
+            assert client.conversation is not None
+            acks[cid] = (client.conversation, seq)
+        except Exception as exc:
+            failures.append(repr(exc))
+
+    tasks: list[asyncio.Task[None]] = []
+    started = time.time()
+    loop_start = time.monotonic()
+    overloaded = False
+    in_flight: collections.deque[tuple[float, asyncio.Task[None]]] = collections.deque()
+    for n in range(total):
+        due = loop_start + n / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        while in_flight and in_flight[0][1].done():
+            in_flight.popleft()
+        if in_flight and time.monotonic() - in_flight[0][0] > MAX_ACK_WAIT_SECONDS:
+            overloaded = True  # the server fell seconds behind: stop offering more
+            total = n
+            break
+        task = asyncio.ensure_future(send(customers[n % len(customers)], f"{name}-{n}"))
+        in_flight.append((time.monotonic(), task))
+        tasks.append(task)
+    sending_seconds = time.monotonic() - loop_start
+    await asyncio.gather(*tasks)
+    expected = set(acks.values())
+    await _drain(expected, recorder)
+    if not expected <= recorder.delivered.keys():
+        # Doorbells may have been dropped: a ping makes each agent's server-side
+        # connection read the log, as heartbeats would. Anything still missing is lost.
+        await asyncio.gather(*(a.ping() for a in agents))
+        await _drain(expected, recorder)
+    received = [key for key in expected if key in recorder.delivered]
+    elapsed = max(recorder.last_delivery, started + sending_seconds) - started
+    latencies_ms = [1000 * x for x in recorder.latencies.get(name, [])]
+    return {
+        "phase": name, "offered_rate": rate, "overloaded": overloaded, "seconds": round(elapsed, 2),
+        "sent": total, "acked": len(acks), "send_failures": len(failures),
+        "delivered": len(received),
+        "delivered_per_s": round(len(received) / elapsed, 1) if elapsed else 0.0,
+        "deliveries_per_s": round(
+            (len(received) + sum(len(c.messages) for c in customers) - echoes_before)
+            / elapsed, 1) if elapsed else 0.0,
+        "lost": len(expected) - len(received),
+        "duplicated": sum(1 for key in expected if recorder.delivered.get(key, 0) > 1)
+        + sum(a.duplicates for a in agents) + sum(c.duplicates for c in customers),
+        "p50_ms": round(_percentile(latencies_ms, 0.50), 1),
+        "p99_ms": round(_percentile(latencies_ms, 0.99), 1),
+        "max_ms": round(max(latencies_ms), 1) if latencies_ms else float("nan"),
+        "sending_lag_s": round(sending_seconds - total / rate, 2),
+        "failure_sample": failures[:3],
+    }
+
+
+async def _drain(expected: set[tuple[str, int]], recorder: Recorder) -> None:
+    """Wait until every acked message reached its agent, or nothing arrives for a while."""
+    while not expected <= recorder.delivered.keys():
+        recorder.changed.clear()
+        try:
+            await asyncio.wait_for(recorder.changed.wait(), QUIET_SECONDS)
+        except TimeoutError:
+            return
+
+
+def _passes(result: dict[str, Any], p99_limit_ms: float) -> bool:
+    return (not result["overloaded"] and result["lost"] == 0 and result["duplicated"] == 0
+            and result["send_failures"] == 0
+            and result["p99_ms"] < p99_limit_ms
+            and result["delivered_per_s"] >= 0.95 * result["offered_rate"])
+
+
+async def _search(search: dict[str, Any], customers: list[ChatClient],
+                  agents: list[AgentClient], recorder: Recorder,
+                  phases: list[dict[str, Any]]) -> float | None:
+    """Step the rate up by ``factor`` while p99 holds; if the first step fails, step down."""
+    rate, best = float(search["start"]), None
+    while MIN_SEARCH_RATE <= rate <= search["max"]:
+        step = await _phase(f"r{len(phases)}", rate, search["seconds"], customers, agents,
+                            recorder)
+        step["offered_rate"] = rate
+        phases.append(step)
+        if _passes(step, search["p99_ms"]):
+            best = rate
+            rate = round(rate * search["factor"], 1)
+        elif best is None:
+            rate = round(rate / 2, 1)
+        else:
+            break
+    return best
+
+
+async def main(config: dict[str, Any]) -> dict[str, Any]:
+    seeded = config["seed"]
+    url = config["url"]  # ws://host:port
+    origin = url.replace("ws://", "http://")
+    recorder = Recorder()
+    customers = [ChatClient(url=f"{url}/ws/chat/", token=c["token"],
+                            conversation=c["conversation"])
+                 for c in seeded["customers"]]
+    agents = [AgentClient(url=f"{url}/ws/desk/", cookie=a["cookie"], origin=origin,
+                          on_message=recorder.on_message)
+              for a in seeded["agents"]]
+    pid = config["server_pid"]
+    result: dict[str, Any] = {"connections": len(customers) + len(agents),
+                              "rss_empty_mb": round(_rss(pid) / 2**20, 1)}
+    starts = [a.start(s["conversations"], timeout=OPEN_TIMEOUT)
+              for a, s in zip(agents, seeded["agents"], strict=True)]
+    warm = min(100, len(agents))
+    await _open(starts[:warm])
+    rss_warm = _rss(pid)
+    await _open(starts[warm:])
+    await _open([_start_customer(c) for c in customers])
+    rss_all = _rss(pid)
+    idle = len(customers) + len(agents) - warm
+    result["rss_idle_mb"] = round(rss_all / 2**20, 1)
+    result["kb_per_idle_connection"] = round((rss_all - rss_warm) / max(1, idle) / 1024, 1)
+    phases = []
+    try:
+        if config.get("duration", 0) > 0:
+            phases.append(await _phase("main", config["rate"], config["duration"], customers,
+                                       agents, recorder))
+        search = config.get("search")
+        if search:
+            result["max_rate_p99_ok"] = await _search(search, customers, agents, recorder,
+                                                      phases)
+    finally:
+        result["phases"] = phases
+        await asyncio.gather(*(c.close() for c in customers), *(a.close() for a in agents))
+    return result
+
+
+if __name__ == "__main__":
+    _raise_open_files_limit(65536)
+    settings = json.loads(Path(sys.argv[1]).read_text())
+    print(json.dumps(asyncio.run(main(settings))))
