@@ -73,6 +73,9 @@ def test_reply_with_canned_response_and_resolve(client: Client, desk: Desk) -> N
     response = client.post(url("status", "en", conversation.pk), {"action": "resolve"},
                            follow=True)
     assert "not possible" in response.content.decode()
+    page = client.get(url("conversation", "zh-hans", conversation.pk)).content.decode()
+    history = page[page.index("desk-history"):][:1500]
+    assert "状态: 等待客户回复 → 已解决" in history, history  # words, not stored codes
 
 
 def test_oversized_reply_is_refused_with_a_message(client: Client, desk: Desk) -> None:
