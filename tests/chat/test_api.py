@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from kefu.chat.api import router as chat_router
 from kefu.chat.tokens import mint_account_token, mint_visitor_token
 from kefu.core.models import BusinessCalendar
 from kefu.desk.models import Attachment, Conversation, CustomerIdentity, Message, Team
@@ -79,6 +80,23 @@ ENDPOINTS = [
     ("get", "/conversations/{id}/transcript.pdf"),
     ("post", "/conversations/{id}/transcript/email"),
 ]
+# Routes that name no conversation, each covered by its own tests below (the visitor
+# token's rate limit, the public hours, the signed file links' forgery and expiry).
+WITHOUT_CONVERSATION = {("post", "/visitor"), ("get", "/status"), ("get", "/conversations"),
+                        ("post", "/conversations"), ("get", "/files/{signed}")}
+
+
+def test_every_route_is_classified() -> None:
+    """A new route must join ENDPOINTS (and so the token and 404 tests) or be named above."""
+    routes = {
+        (method.lower(), path.replace("{conversation_id}", "{id}"))
+        for path, view in chat_router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    }
+    assert routes == set(ENDPOINTS) | WITHOUT_CONVERSATION
+
+
 BODIES: dict[str, dict[str, Any]] = {
     "/conversations/{id}/messages": {"body": "hi", "client_msg_id": "x1"},
     "/conversations/{id}/read": {"seq": 1},
