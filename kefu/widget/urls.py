@@ -11,4 +11,5 @@ app_name = "widget"
 urlpatterns: list[URLPattern] = [
     path("widget/", views.chat_frame, name="frame"),
     path("demo-site/", views.demo_site, name="demo_site"),
+    path("demo-site/chat-token/", views.demo_site_token, name="demo_site_token"),
 ]

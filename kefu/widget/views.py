@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -85,4 +85,18 @@ def demo_site(request: HttpRequest) -> HttpResponse:
         "embed_src": static("widget/embed.js"),
     })
     response["Cache-Control"] = "private, no-store"  # the token is this customer's
+    return response
+
+
+@require_GET
+def demo_site_token(request: HttpRequest) -> JsonResponse:
+    """The demo platform's token endpoint (``data-kefu-token-url``).
+
+    Account tokens live ``KEFU_CHAT_TOKEN_MAX_AGE`` seconds; a tab left open longer asks
+    the page's own backend for a fresh one, with the page's cookies. A platform serves the
+    same thing from its own origin: ``{"token": <fresh token or null>}``.
+    """
+    ref = customer_ref(request)
+    response = JsonResponse({"token": mint_account_token(ref) if ref else None})
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -34,6 +34,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
+from kefu.chat.tokens import mint_account_token
 from kefu.desk.models import (
     AgentProfile,
     Attachment,
@@ -345,15 +346,20 @@ PARTNER_PAGE = """<!doctype html><html lang="en"><head><title>Partner</title></h
 
 
 @contextmanager
-def other_site(address: str, kefu: str) -> Iterator[str]:
+def other_site(address: str, kefu: str, page: str = PARTNER_PAGE,
+               token_json: str = "") -> Iterator[str]:
     """Another website (a real loopback server: Chromium's local-network rules would refuse
-    a page faked by request interception) whose page carries the script tag."""
-    body = PARTNER_PAGE.format(kefu=kefu).encode()
+    a page faked by request interception) whose page carries the script tag; with
+    ``token_json`` it also answers its own token endpoint, /chat-token."""
+    html = page.format(kefu=kefu).encode()
 
     class Page(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            json_reply = bool(token_json) and self.path == "/chat-token"
+            body = token_json.encode() if json_reply else html
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", "application/json" if json_reply
+                             else "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -391,3 +397,25 @@ def test_only_allowed_origins_can_embed_the_chat(
         ):
             page.locator("#kefu-launcher").click()
         assert page.frame_locator("#kefu-chat iframe").locator("#kw-input").count() == 0
+
+
+EXPIRED_TOKEN_PAGE = """<!doctype html><html lang="en"><head><title>Partner</title></head>
+<body><h1>A page left open for hours</h1>
+<script src="{kefu}/static/widget/embed.js" data-kefu-lang="en"
+        data-kefu-token="a:acct-77:1:not-a-valid-signature" data-kefu-token-url="/chat-token"
+        async></script>
+</body></html>"""
+
+
+def test_an_expired_token_is_replaced_from_the_pages_token_url(
+    asgi_server: Live, support: Team1, page: Any, settings: Any
+) -> None:
+    fresh = json.dumps({"token": mint_account_token("acct-77")})
+    with other_site("127.0.0.2", asgi_server.url, EXPIRED_TOKEN_PAGE, fresh) as partner:
+        settings.KEFU_CHAT_ALLOWED_ORIGINS = [partner]
+        chat = open_widget(page, f"{partner}/home")
+        send(chat, "still signed in?").and_(
+            chat.locator("[data-state='sent']")
+        ).wait_for(timeout=TIMEOUT)
+    conversation = latest_web_conversation()
+    assert conversation.customer.external_ref == "acct-77"  # the account, not a visitor

@@ -119,3 +119,13 @@ def test_the_help_center_footer_links_the_demo_site(client: Client, settings: ob
     html = client.get("/zh-hans/help/").content.decode()
     assert 'href="/zh-hans/demo-site/"' in html
     assert "演示网站（含在线客服）" in html
+
+
+@override_settings(KEFU_CUSTOMER_RESOLVER="tests.widget.resolvers.from_header")
+def test_demo_token_endpoint_answers_a_fresh_token_or_null(client: Client) -> None:
+    assert client.get("/en/demo-site/chat-token/").json() == {"token": None}
+    response = client.get("/en/demo-site/chat-token/", headers={"X-Test-Customer": "acct-42"})
+    assert response["Cache-Control"] == "private, no-store"
+    assert read_token(response.json()["token"]) == Principal(kind="account", ref="acct-42")
+    page = client.get("/en/demo-site/").content.decode()
+    assert 'data-kefu-token-url="/en/demo-site/chat-token/"' in page

@@ -2,7 +2,12 @@
  * Kefu chat widget loader: the one script a platform puts on its pages.
  *
  *   <script src="https://kefu.example/static/widget/embed.js" data-kefu-lang="zh-hans"
- *           data-kefu-token="<signed customer token or empty>" async></script>
+ *           data-kefu-token="<signed customer token or empty>"
+ *           data-kefu-token-url="/path/on/your/site/chat-token" async></script>
+ *
+ * data-kefu-token-url (optional): a URL on the page's own site answering
+ * {"token": "<fresh token>"} for the signed-in customer (with the page's cookies). The
+ * chat asks for it when the token from the tag has expired in a long-open tab.
  *
  * Draws a launcher button and, on first click, an iframe with Kefu's chat page. No
  * dependencies, no inline script or style markup (styles are set through the CSSOM, which
@@ -20,6 +25,7 @@
     .toLowerCase().indexOf("en") === 0 ? "en" : "zh-hans";
   var token = script.getAttribute("data-kefu-token") || "";
   script.removeAttribute("data-kefu-token");
+  var tokenUrl = script.getAttribute("data-kefu-token-url") || "";
   var label = lang === "en" ? "Chat with support" : "联系在线客服";
 
   var launcher = document.createElement("button");
@@ -85,11 +91,25 @@
       frame.contentWindow.postMessage(
         { type: "kefu:init", token: token || null, shown: box.style.display !== "none" }, kefuOrigin
       );
+    } else if (data.type === "kefu:token-needed") {
+      refreshToken();
     } else if (data.type === "kefu:close") {
       setOpen(false);
       launcher.focus();
     }
   });
+
+  // A fresh token from the page's own backend; null when it has none (signed out meanwhile).
+  function refreshToken() {
+    function answer(fresh) {
+      frame.contentWindow.postMessage({ type: "kefu:token", token: fresh }, kefuOrigin);
+    }
+    if (!tokenUrl) { answer(null); return; }
+    fetch(tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (body) { answer(typeof body.token === "string" && body.token ? body.token : null); })
+      .catch(function () { answer(null); });
+  }
 
   launcher.addEventListener("click", function () {
     if (!box) { build(); }

@@ -230,14 +230,25 @@
           retry();
           return;
         }
-        state.stopped = true;
-        banner(S.token_problem);
+        askForToken();
         return;
       }
       if (event.code === 4403) { state.stopped = true; banner(S.origin_problem); return; }
       banner(navigator.onLine ? S.reconnecting : S.offline);
       retry();
     };
+  }
+  // An account token expired in a long-open tab: the embedding page may hand us a fresh
+  // one (embed.js, data-kefu-token-url). Once per expiry; without an answer, say so.
+  function askForToken() {
+    if (state.parentOrigin && !state.askedForToken) {
+      state.askedForToken = true;
+      banner(S.reconnecting);
+      window.parent.postMessage({ type: "kefu:token-needed" }, state.parentOrigin);
+      return;
+    }
+    state.stopped = true;
+    banner(S.token_problem);
   }
   function retry() {
     if (state.stopped || !navigator.onLine) { return; }
@@ -251,6 +262,7 @@
       case "welcome":
         state.ready = true;
         state.attempts = 0;
+        state.askedForToken = false;  // this token works: a later expiry may ask again
         $("kw").setAttribute("data-connected", "true");
         banner("");
         if (f.token) {
@@ -547,6 +559,16 @@
       state.parentOrigin = event.origin;
       state.shown = data.shown === true;
       start(typeof data.token === "string" && data.token ? data.token : null);
+    } else if (data.type === "kefu:token" && state.parentOrigin === event.origin) {
+      if (typeof data.token === "string" && data.token) {
+        state.token = data.token;
+        state.stopped = false;
+        state.attempts = 0;
+        retry();
+      } else {
+        state.stopped = true;
+        banner(S.token_problem);
+      }
     } else if (data.type === "kefu:shown") {
       state.shown = true;
       input.focus();
