@@ -23,6 +23,19 @@ class ReplyForm(forms.Form):
         widget=forms.RadioSelect,
     )
     client_msg_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    # Checked by content in kefu.desk.services.attachments; `accept` only helps the picker.
+    attachment = forms.FileField(
+        label=_("Attach a file"), required=False,
+        widget=forms.ClearableFileInput(attrs={
+            "accept": "image/png,image/jpeg,image/webp,image/gif,application/pdf",
+        }),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("attachment") and data.get("kind") == "note":
+            raise forms.ValidationError(_("Files can be sent with replies to the customer only."))
+        return data
 
 
 class EditForm(forms.Form):

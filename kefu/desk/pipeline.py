@@ -113,13 +113,16 @@ def _customer(envelope: InboundEnvelope) -> DeskCustomer:
     return visitor_create(display_name=sender.display_name, language=sender.language)
 
 
-def _conversation(envelope: InboundEnvelope, customer: DeskCustomer) -> Conversation | None:
+def _conversation(envelope: InboundEnvelope, customer: DeskCustomer) -> int | None:
+    """The id of the active conversation this delivery belongs to (None: open one)."""
     if envelope.new_conversation:
         return None
     active = Conversation.objects.filter(customer=customer).exclude(status=Status.CLOSED)
     if envelope.conversation_id is not None:
-        return active.filter(pk=envelope.conversation_id).first()
-    return active.filter(channel=envelope.channel).order_by("-created_at").first()
+        active = active.filter(pk=envelope.conversation_id)
+    else:
+        active = active.filter(channel=envelope.channel).order_by("-created_at")
+    return active.values_list("pk", flat=True).first()
 
 
 def receive(
@@ -135,10 +138,9 @@ def receive(
         return _quarantine(channel, raw, "wrong_channel", envelope.channel)
     if not adapter.verify(envelope, raw, meta or {}):
         return _quarantine(channel, raw, "sender_unverified", "")
-    existing = InboundMessage.objects.filter(
-        channel=channel, idempotency_key=envelope.idempotency_key
-    ).select_related("message").first()
-    if existing is not None:  # the cheap path; the unique constraint is the real guard
+    seen = InboundMessage.objects.filter(channel=channel, idempotency_key=envelope.idempotency_key)
+    if seen.exists():  # the cheap path; the unique constraint is the real guard
+        existing = seen.select_related("message").get()
         return PipelineResult("duplicate", existing, existing.message)
     text, findings = redact(envelope.text)
     context: dict[str, Any] | None = None
@@ -165,26 +167,26 @@ def _store(
     envelope: InboundEnvelope, text: str, findings: list[Any], context: dict[str, Any] | None
 ) -> tuple[PipelineResult, bool]:
     payload = _redact_payload(envelope.model_dump(mode="json"))
-    inbound = InboundMessage.objects.create(
-        channel=envelope.channel, idempotency_key=envelope.idempotency_key,
-        state=InboundState.ACCEPTED, payload=payload,
-        redactions=[{"kind": f.kind, "words": f.words} for f in findings],
-    )
     customer = _customer(envelope)
-    conversation = _conversation(envelope, customer)
-    new_conversation = conversation is None
-    if conversation is None:
-        conversation = conversation_open(
+    conversation_id = _conversation(envelope, customer)
+    new_conversation = conversation_id is None
+    if conversation_id is None:
+        conversation_id = conversation_open(
             customer=customer, channel=envelope.channel,
             category=envelope.category or "other", subject=envelope.subject or text[:80],
             context=context, language=envelope.sender.language,
-        )
+        ).pk
     posted = message_post(
-        conversation_id=conversation.pk, kind=MessageKind.CUSTOMER, body=text,
+        conversation_id=conversation_id, kind=MessageKind.CUSTOMER, body=text,
         author_customer=customer, client_msg_id=envelope.idempotency_key[:64],
     )
     if envelope.attachment_ids and posted.created:
         attachments_bind(message=posted.message, ids=list(envelope.attachment_ids))
-    inbound.message = posted.message
-    inbound.save(update_fields=["message"])
+    # Recorded last, with its message, in the same transaction: a concurrent copy of this
+    # delivery fails on the unique key here and rolls everything above back.
+    inbound = InboundMessage.objects.create(
+        channel=envelope.channel, idempotency_key=envelope.idempotency_key,
+        state=InboundState.ACCEPTED, payload=payload, message=posted.message,
+        redactions=[{"kind": f.kind, "words": f.words} for f in findings],
+    )
     return PipelineResult("accepted", inbound, posted.message), new_conversation

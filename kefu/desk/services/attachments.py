@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kefu.core.encryption import keyring
 from kefu.desk.errors import DeskError
-from kefu.desk.models import Attachment, Conversation, Message
+from kefu.desk.models import Attachment, Conversation, Message, MessageKind
+from kefu.desk.services.messages import message_post
 
 logger = logging.getLogger(__name__)
 
@@ -311,3 +313,28 @@ def attachments_bind(*, message: Message, ids: list[int]) -> int:
         if bound != len(wanted):
             raise DeskError("attachment_unknown", f"{bound} of {len(wanted)}")
     return bound
+
+
+# --- an agent's reply with a file -----------------------------------------------------------
+def agent_reply_with_file(
+    *, conversation_id: int, author_user: User, body: str, client_msg_id: str,
+    name: str, data: bytes,
+) -> Message:
+    """Post an agent's reply and attach one file to it, all or nothing.
+
+    The file is checked before anything is written, so a refused file leaves no message; a
+    retry with the same ``client_msg_id`` returns the stored reply without a second copy.
+    """
+    check_content(data)  # raises AttachmentError before the message exists
+    with transaction.atomic():
+        posted = message_post(
+            conversation_id=conversation_id, kind=MessageKind.AGENT, body=body,
+            author_user=author_user, client_msg_id=client_msg_id,
+        )
+        if posted.created:
+            attachment = attachment_upload(
+                conversation=posted.message.conversation, uploader_key=posted.message.sender_key,
+                name=name, data=data,
+            )
+            attachments_bind(message=posted.message, ids=[attachment.pk])
+    return posted.message

@@ -42,6 +42,7 @@ from kefu.desk.models import (
     Team,
 )
 from kefu.desk.services import assignment, conversations
+from kefu.desk.services import attachments as attachment_services
 from kefu.desk.services import messages as message_services
 from kefu.desk.services.context import customer_context, identity_reveal, mask_address
 from kefu.desk.services.labels import conversation_label
@@ -164,11 +165,20 @@ def conversation_messages(request: HttpRequest, profile: AgentProfile, pk: int) 
 @agent_required
 def reply(request: HttpRequest, profile: AgentProfile, pk: int) -> HttpResponse:
     conversation = selectors.conversation_for(profile, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _fail(request, " ".join(str(e) for errs in form.errors.values() for e in errs), pk)
+    upload = form.cleaned_data.get("attachment")
     try:
-        if form.cleaned_data["kind"] == MessageKind.NOTE:
+        if upload is not None:
+            if upload.size > attachment_services.max_bytes():
+                raise attachment_services.AttachmentError("file_too_large")
+            attachment_services.agent_reply_with_file(
+                conversation_id=conversation.pk, author_user=profile.user,
+                body=form.cleaned_data["body"], client_msg_id=form.cleaned_data["client_msg_id"],
+                name=upload.name or "", data=upload.read(),
+            )
+        elif form.cleaned_data["kind"] == MessageKind.NOTE:
             note_post(conversation=conversation, body=form.cleaned_data["body"],
                       author=profile.user, client_msg_id=form.cleaned_data["client_msg_id"])
         else:
@@ -177,8 +187,8 @@ def reply(request: HttpRequest, profile: AgentProfile, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"], author_user=profile.user,
                 client_msg_id=form.cleaned_data["client_msg_id"],
             )
-    except DeskError as exc:
-        return _fail(request, exc, pk)
+    except (DeskError, attachment_services.AttachmentError) as exc:
+        return _fail(request, exc.message, pk)
     except MentionRefused as exc:
         names = ", ".join(f"@{name}" for name in exc.usernames)
         return _fail(request, _(
