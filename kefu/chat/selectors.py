@@ -12,12 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
 from kefu.chat.files import attachment_info
 from kefu.chat.tokens import Principal
 from kefu.desk.models import (
     AgentProfile,
+    Attachment,
     Channel,
     Conversation,
     CustomerIdentity,
@@ -110,8 +111,8 @@ def _author(message: Message) -> dict[str, str]:
 def message_frame(
     message: Message, public_id: str, customer_id: int | None
 ) -> dict[str, Any]:
-    """The ``message`` frame of one message (``revisions``/``attachments`` prefetched)."""
-    revisions = list(message.revisions.all())
+    """The ``message`` frame of one message (from :func:`_rows`: edits and files prefetched)."""
+    revisions = list(message.revisions.all()) if message.revision_count else []
     return {
         "type": "message",
         "conversation": public_id,
@@ -124,7 +125,7 @@ def message_frame(
         "attachments": [
             attachment_info(a, customer_id=customer_id)
             for a in sorted(message.attachments.all(), key=lambda a: a.pk)
-        ],
+        ] if message.has_files else [],  # type: ignore[attr-defined]
     }
 
 
@@ -137,9 +138,17 @@ def _log(
     if visible_to is not None:
         qs = qs.filter(conversation__in=visible_conversations(visible_to).filter(
             pk=conversation_id))
-    return qs.select_related("author_user__agent_profile", "author_customer").prefetch_related(
-        "revisions", "attachments"
-    )
+    return qs.select_related("author_user__agent_profile", "author_customer").annotate(
+        has_files=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
+
+
+def _rows(qs: QuerySet[Message]) -> list[Message]:
+    """The messages of ``qs`` with their revisions and attachments, fetched only where
+    there are any (most messages have neither: one query instead of three)."""
+    rows = list(qs)
+    prefetch_related_objects([m for m in rows if m.revision_count], "revisions")
+    prefetch_related_objects([m for m in rows if m.has_files], "attachments")  # type: ignore[attr-defined]
+    return rows
 
 
 def messages_after(
@@ -158,9 +167,15 @@ def messages_after(
     every read, so a conversation moved to another team stops streaming. ``customer_id``
     (the customer's own connection) makes attachment URLs signed for that customer.
     """
-    rows = _log(conversation_id, include_notes=include_notes, visible_to=visible_to).filter(
-        seq__gt=after_seq).order_by("seq")[:limit]
+    rows = _rows(_log(conversation_id, include_notes=include_notes, visible_to=visible_to)
+                 .filter(seq__gt=after_seq).order_by("seq")[:limit])
     return [message_frame(m, public_id, customer_id) for m in rows]
+
+
+def log_ends(conversation_ids: list[int]) -> dict[int, int]:
+    """The last ``seq`` of each conversation's log (``last_seq``, updated with the message)."""
+    return dict(Conversation.objects.filter(pk__in=conversation_ids).values_list(
+        "pk", "last_seq"))
 
 
 def messages_before(
@@ -171,7 +186,7 @@ def messages_before(
     qs = _log(conversation_id, include_notes=False, visible_to=None)
     if before_seq is not None:
         qs = qs.filter(seq__lt=before_seq)
-    rows = list(qs.order_by("-seq")[:limit])
+    rows = _rows(qs.order_by("-seq")[:limit])
     return [message_frame(m, public_id, customer_id) for m in reversed(rows)]
 
 
@@ -180,10 +195,11 @@ def edited_frame(
     visible_to: AgentProfile | None, customer_id: int | None,
 ) -> dict[str, Any] | None:
     """The ``edited`` frame for message ``seq``: its current text and revision number."""
-    message = _log(conversation_id, include_notes=include_notes,
-                   visible_to=visible_to).filter(seq=seq).first()
-    if message is None:
+    found = _rows(_log(conversation_id, include_notes=include_notes,
+                       visible_to=visible_to).filter(seq=seq))
+    if not found:
         return None
+    message = found[0]
     frame = message_frame(message, public_id, customer_id)
     return {"type": "edited", "conversation": public_id, "seq": seq, "body": frame["body"],
             "revision": frame["revision"]}

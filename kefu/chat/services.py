@@ -10,11 +10,8 @@ committed, which is what lets the consumer acknowledge: an acked message is on d
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 
 from kefu.chat.frames import FrameError
@@ -22,13 +19,11 @@ from kefu.chat.selectors import ConversationRef, customer_for_principal
 from kefu.chat.tokens import Principal
 from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.errors import DeskError
-from kefu.desk.events import conversation_group
+from kefu.desk.events import conversation_group, ring
 from kefu.desk.models import Conversation, MessageKind
 from kefu.desk.pipeline import receive
 from kefu.desk.services.attachments import AttachmentError, attachments_check
 from kefu.desk.services.messages import conversation_mark_read, message_post
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,15 +101,11 @@ def customer_read(*, conversation_id: int, seq: int) -> int:
         customer_read_seq=target)
     stored = Conversation.objects.filter(pk=conversation_id).values_list(
         "customer_read_seq", flat=True).first() or 0
-    layer = get_channel_layer()
-    if layer is not None:
-        try:
-            async_to_sync(layer.group_send)(conversation_group(conversation_id), {
-                "type": "chat.read", "conversation_id": conversation_id, "sender": "",
-                "role": "customer", "seq": stored,
-            })
-        except Exception:  # read receipts are a courtesy; the stored value is what counts
-            logger.warning("could not relay a read receipt", exc_info=True)
+    # A courtesy (the stored value is what counts): not waited for inside the server.
+    ring([(conversation_group(conversation_id), {
+        "type": "chat.read", "conversation_id": conversation_id, "sender": "",
+        "role": "customer", "seq": stored,
+    })])
     return stored
 
 

@@ -65,6 +65,10 @@ def _log_failure(future: concurrent.futures.Future[None]) -> None:
         logger.warning("could not publish doorbells", exc_info=future.exception())
 
 
+# Doorbells handed to an event loop and not yet in the layer, with that loop.
+_pending: dict[concurrent.futures.Future[None], asyncio.AbstractEventLoop] = {}
+
+
 def ring(sends: list[tuple[str, dict[str, Any]]]) -> None:
     """``group_send`` each (group, message) in order, without waiting when in the server."""
     layer = get_channel_layer()
@@ -73,9 +77,27 @@ def ring(sends: list[tuple[str, dict[str, Any]]]) -> None:
     loop = _server_loop()
     if loop is not None:
         future = asyncio.run_coroutine_threadsafe(_send_all(layer, sends), loop)
+        _pending[future] = loop
+        future.add_done_callback(lambda done: _pending.pop(done, None))
         future.add_done_callback(_log_failure)
         return
-    async_to_sync(_send_all)(layer, sends)
+    try:
+        async_to_sync(_send_all)(layer, sends)
+    except Exception:  # e.g. sync code on a thread running a loop: a doorbell never breaks a write
+        logger.warning("could not publish doorbells", exc_info=True)
+
+
+async def rung() -> None:
+    """Wait until the doorbells handed to the loop so far are in the layer.
+
+    A connection acknowledging a write awaits this first, so the doorbells of that write
+    are on their way before the ack, as when they were sent inside the write.
+    """
+    loop = asyncio.get_running_loop()
+    waiting = [asyncio.wrap_future(future) for future, on in list(_pending.items())
+               if on is loop]
+    if waiting:
+        await asyncio.wait(waiting, timeout=5)
 
 
 def _send(conversation_id: int, event: dict[str, Any]) -> None:

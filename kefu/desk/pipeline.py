@@ -140,8 +140,9 @@ def receive(
         return _quarantine(channel, raw, "sender_unverified", "")
     seen = InboundMessage.objects.filter(channel=channel, idempotency_key=envelope.idempotency_key)
     if seen.exists():  # the cheap path; the unique constraint is the real guard
-        existing = seen.select_related("message").get()
-        return PipelineResult("duplicate", existing, existing.message)
+        existing = seen.select_related("message").first()
+        if existing is not None:
+            return PipelineResult("duplicate", existing, existing.message)
     text, findings = redact(envelope.text)
     context: dict[str, Any] | None = None
     if envelope.sender.account_ref and envelope.conversation_id is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from kefu.chat.frames import (
     Send,
     parse_frame,
 )
-from kefu.desk.events import conversation_group
+from kefu.desk.events import conversation_group, rung
 from kefu.desk.models import AgentProfile
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class TokenBucket:
 class Subscription:
     conversation: selectors.ConversationRef
     cursor: int  # highest seq delivered to this connection (or skipped as not for it)
+    # Log end up to which a full read found nothing more for this connection (a
+    # customer's conversation ending in private notes): no need to read there again.
+    checked: int = 0
 
     @property
     def public_id(self) -> str:
@@ -148,6 +152,8 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- outbound ---------------------------------------------------------------------
     async def send_frame(self, frame: dict[str, Any]) -> None:
+        if frame["type"] == "ack":
+            await rung()  # the write's doorbells first (kefu.desk.events.ring)
         if not self.closing:
             await self.send(text_data=json.dumps(frame, ensure_ascii=False,
                                                  separators=(",", ":")))
@@ -211,8 +217,23 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return delivered
 
     async def catch_up_all(self) -> None:
-        for sub in list(self.subs.values()):
+        """Catch up where the log grew: one query for the log ends of all subscriptions."""
+        subs = list(self.subs.values())
+        if not subs or self.closing:
+            return
+        ends = await database_sync_to_async(selectors.log_ends)(
+            [sub.conversation.pk for sub in subs])
+        for sub in subs:
+            end = ends.get(sub.conversation.pk, 0)
+            if end <= max(sub.cursor, sub.checked):
+                continue
             await self.catch_up(sub)
+            # Messages up to ``end`` were committed before that read, so the catch-up saw
+            # them all; only a connection that sees the whole log may skip them for good
+            # (an agent's access can come back, and with it what it could not read).
+            if (self.visibility_profile() is None and not self.closing
+                    and self.subs.get(sub.conversation.pk) is sub):
+                sub.checked = end
 
     # --- channel-layer events -----------------------------------------------------------
     async def desk_event(self, event: dict[str, Any]) -> None:
@@ -299,12 +320,19 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._spawn(later())
 
     async def _heartbeat(self) -> None:
+        # The first tick comes after a random half to whole period, so connections opened
+        # together (a restart, a load test) do not all catch up in the same instant.
+        delay = self.heartbeat * (0.5 + random.random() / 2)  # noqa: S311 - not a secret
         while not self.closing:
-            await asyncio.sleep(self.heartbeat)
-            if time.monotonic() - self.last_heard > 2 * self.heartbeat:
-                await self.fail("idle_timeout", CLOSE_IDLE)
+            await asyncio.sleep(delay)
+            delay = self.heartbeat
+            try:
+                if time.monotonic() - self.last_heard > 2 * self.heartbeat:
+                    await self.fail("idle_timeout", CLOSE_IDLE)
+                    return
+                await self.send_frame({"type": "ping"})
+            except OSError:  # the client left since the last tick (ClientDisconnected)
                 return
-            await self.send_frame({"type": "ping"})
             await self._safely(self.catch_up_all())
             await self._safely(self.on_tick())
 
