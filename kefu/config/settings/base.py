@@ -127,9 +127,11 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, the same as the
             # layer's blocking receive (BZPOPMIN 5 s): idle consumers then die with
-            # "Timeout reading" (django/channels_redis#422). Give reads a margin instead.
+            # "Timeout reading" (django/channels_redis#422). The server ends BZPOPMIN itself,
+            # so reads need no client timeout; a finite one (15 s) made closing event loops
+            # hang while cancelling the layer's receive tasks.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15,
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None,
                            "socket_connect_timeout": 5}],
                 "capacity": CHANNEL_LAYER_CAPACITY,
             },
