@@ -101,6 +101,28 @@ class SendRejected(Exception):
         self.code = code
 
 
+def settle(frame: dict[str, Any], pending: dict[str, Any],
+           acks: dict[str, asyncio.Future[int]]) -> None:
+    """Resolve a send by its ``ack`` (the seq) or its final ``error``.
+
+    ``internal`` and ``rate_limited`` errors are not final: the send stays pending and is
+    resent after the reconnect.
+    """
+    cid = frame.get("client_msg_id")
+    if not cid:
+        return
+    if frame["type"] == "error" and frame.get("code") in ("internal", "rate_limited"):
+        return
+    pending.pop(cid, None)
+    future = acks.get(cid)
+    if future is None or future.done():
+        return
+    if frame["type"] == "ack":
+        future.set_result(int(frame["seq"]))
+    else:
+        future.set_exception(SendRejected(frame["code"], frame.get("message", "")))
+
+
 @dataclass
 class ChatClient:
     """One customer's chat, kept in order across reconnects."""
@@ -254,10 +276,7 @@ class ChatClient:
         elif kind == "ack":
             if frame.get("conversation") and self.conversation != frame["conversation"]:
                 self._switch(frame["conversation"])
-            self._pending.pop(frame["client_msg_id"], None)
-            future = self._acks.get(frame["client_msg_id"])
-            if future is not None and not future.done():
-                future.set_result(int(frame["seq"]))
+            settle(frame, self._pending, self._acks)
         elif kind == "message":
             await self._on_message(frame)
         elif kind in ("edited", "queue"):
@@ -272,12 +291,7 @@ class ChatClient:
             await self._write({"type": "pong"})
         elif kind == "error":
             self.errors.append(frame)
-            cid = frame.get("client_msg_id")
-            if cid and frame.get("code") not in ("internal", "rate_limited"):
-                self._pending.pop(cid, None)
-                future = self._acks.get(cid)
-                if future is not None and not future.done():
-                    future.set_exception(SendRejected(frame["code"], frame.get("message", "")))
+            settle(frame, self._pending, self._acks)
         elif kind != "pong":
             self.events.append(frame)
 
@@ -503,22 +517,14 @@ class AgentClient:
                                    "conversation": pending_conversation})
             self._ready.set()
         elif kind == "ack":
-            self._pending.pop(frame["client_msg_id"], None)
-            future = self._acks.get(frame["client_msg_id"])
-            if future is not None and not future.done():
-                future.set_result(int(frame["seq"]))
+            settle(frame, self._pending, self._acks)
         elif kind == "message":
             await self._on_message(frame)
         elif kind == "ping":
             await self._write({"type": "pong"})
         elif kind == "error":
             self.errors.append(frame)
-            cid = frame.get("client_msg_id")
-            if cid and frame.get("code") not in ("internal", "rate_limited"):
-                self._pending.pop(cid, None)
-                future = self._acks.get(cid)
-                if future is not None and not future.done():
-                    future.set_exception(SendRejected(frame["code"], frame.get("message", "")))
+            settle(frame, self._pending, self._acks)
         elif kind not in ("pong", "welcome"):
             self.events.append(frame)
 
