@@ -36,14 +36,13 @@ def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
     # The smallest capacity Kefu allows: the listener's queue overflows and the layer drops
     # doorbells silently — the database log must make up for every one of them.
     in_memory = settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
-    for alias in settings.CHANNEL_LAYERS:
-        settings.CHANNEL_LAYERS[alias] = {**settings.CHANNEL_LAYERS[alias],
-                                          "CONFIG": {**settings.CHANNEL_LAYERS[alias].get(
-                                              "CONFIG", {}), "capacity": 100}}
+    # A new dict: the settings fixture restores the attribute, not a dict changed in place.
+    layers = {alias: {**layer, "CONFIG": {**layer.get("CONFIG", {}), "capacity": 100}}
+              for alias, layer in settings.CHANNEL_LAYERS.items()}
     if in_memory:  # count the drops, to be sure this test tests what it says
-        settings.CHANNEL_LAYERS["default"]["BACKEND"] = (
-            f"{__name__}.{CountingInMemoryChannelLayer.__name__}")
+        layers["default"]["BACKEND"] = f"{__name__}.{CountingInMemoryChannelLayer.__name__}"
         CountingInMemoryChannelLayer.dropped = 0
+    settings.CHANNEL_LAYERS = layers
     channel_layers.backends.clear()
     conversation = chat.conversation()
     cookie = agent_cookie(chat.agent)
