@@ -15,7 +15,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -31,6 +30,7 @@ from kefu.chat.frames import Body, ClientMsgId, FrameError
 from kefu.chat.tokens import Principal, TokenError, mint_visitor_token, read_token
 from kefu.core.business_hours import status_at
 from kefu.core.i18n import normalize_language
+from kefu.core.ratelimit import window_hits
 from kefu.desk.errors import MESSAGES as DESK_ERRORS
 from kefu.desk.errors import DeskError
 from kefu.desk.models import (
@@ -106,15 +106,8 @@ def error_response(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 def _limit(key: str, per_window: int, window: int, cost: int = 1) -> None:
-    """A fixed-window counter in the cache; refuses once ``per_window`` is used up."""
-    bucket = f"kefu.chat.api:{key}:{int(timezone.now().timestamp()) // window}"
-    cache.add(bucket, 0, window + 5)
-    try:
-        used = cache.incr(bucket, cost)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, cost, window + 5)
-        used = cost
-    if used > per_window:
+    """Refuse once ``per_window`` is used up in the current fixed window."""
+    if window_hits(f"chat.api:{key}", window=window, cost=cost) > per_window:
         raise ApiError("rate_limited")
 
 

@@ -16,7 +16,6 @@ from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.core.ratelimit import window_hits
 from kefu.desk.errors import DeskError
 from kefu.desk.forms import NewRequestForm
 from kefu.desk.models import Conversation, DeskCustomer, MessageKind, Status
@@ -132,17 +132,10 @@ def _anonymous_over_limit(request: HttpRequest, email: str) -> bool:
     """Count one anonymous request; True when the address or the email is over its limit."""
     email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     values = {"ip": request.META.get("REMOTE_ADDR", ""), "email": email_key}
-    over = False
-    for kind, limit in ANONYMOUS_LIMITS.items():
-        key = f"kefu.support.new.{kind}:{values[kind]}"
-        cache.add(key, 0, ANONYMOUS_WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, ANONYMOUS_WINDOW_SECONDS)
-            count = 1
-        over = over or count > limit
-    return over
+    counts = {kind: window_hits(f"support.new.{kind}:{values[kind]}",
+                                window=ANONYMOUS_WINDOW_SECONDS)
+              for kind in ANONYMOUS_LIMITS}  # both counted, even when the first is over
+    return any(counts[kind] > limit for kind, limit in ANONYMOUS_LIMITS.items())
 
 
 @require_http_methods(["GET", "POST"])
