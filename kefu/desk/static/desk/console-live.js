@@ -16,6 +16,10 @@
   var log = document.querySelector("[data-live-conversation]");
   var conversation = log ? log.getAttribute("data-live-conversation") : null;
   var socket = null, live = false, retry = 0, lastHeard = 0, timer = null;
+  // "Live" is shown only once the server has confirmed what this page follows (the
+  // inbox stream's `watching`, the conversation's `welcome`): before that an event
+  // could still slip past, and the page must not claim otherwise.
+  var awaiting = {};
 
   function setState(state) { indicator.setAttribute("data-state", state); live = state === "live"; }
   function send(frame) {
@@ -117,6 +121,8 @@
   function onFrame(frame) {
     lastHeard = Date.now();
     if (frame.type === "ping") { send({ type: "pong" }); return; }
+    if (frame.type === "watching") confirmed("watching");
+    if (frame.type === "welcome" && frame.conversation === conversation) confirmed("welcome");
     if (frame.type === "inbox") { if (inbox) refreshInbox(); return; }
     if (!conversation || frame.conversation !== conversation) return;
     if (frame.type === "message" && frame.seq > lastSeq()) refreshMessages();
@@ -129,13 +135,20 @@
       if (changed.length && stale) stale.hidden = false;
     }
   }
+  function confirmed(what) {
+    if (what) delete awaiting[what];
+    if (!Object.keys(awaiting).length) setState("live");
+  }
   function connect() {
     var lang = (document.documentElement.lang || "").toLowerCase() === "zh-hans" ? "zh-hans" : "en";
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
     socket = new WebSocket(scheme + "//" + location.host + "/ws/desk/?lang=" + lang);
     socket.onopen = function () {
       retry = 0; lastHeard = Date.now();
-      setState("live");
+      awaiting = {};
+      if (inbox) awaiting.watching = true;
+      if (conversation) awaiting.welcome = true;
+      confirmed(null);
       if (inbox) { send({ type: "watch", inbox: true }); refreshInbox(); }  // catch up after a gap
       if (conversation) {
         send({ type: "subscribe", conversation: conversation, last_seq: lastSeq() });
@@ -162,7 +175,9 @@
   });
   // A socket silent for two heartbeats (2 × 25 s) is dead even if the browser thinks not.
   setInterval(function () {
-    if (socket && live && Date.now() - lastHeard > 60000) socket.close();
+    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastHeard > 60000) {
+      socket.close();
+    }
   }, 10000);
   connect();
 })();
