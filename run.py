@@ -107,6 +107,10 @@ def demo(args: list[str]) -> int:
                 "--port",
                 port,
                 "--no-server-header",
+                # Chat frames are small JSON: compressing each one cost more CPU than the
+                # bytes it saved, and a zlib context per connection (docs/benchmarks.md).
+                "--ws-per-message-deflate",
+                "false",
                 "--log-level",
                 "warning",
                 *args,

@@ -28,7 +28,7 @@ from kefu.desk.models import (
     MessageKind,
     Status,
 )
-from kefu.desk.selectors import visible_conversations
+from kefu.desk.selectors import message_author, visible_conversations
 from kefu.desk.services.queue import queue_status
 
 REPLAY_BATCH = 200
@@ -97,17 +97,6 @@ def agent_conversation(profile: AgentProfile, public_id: UUID) -> ConversationRe
     return ConversationRef.of(conversation) if conversation else None
 
 
-def _author(message: Message) -> dict[str, str]:
-    if message.kind in (MessageKind.AGENT, MessageKind.NOTE):
-        user = message.author_user
-        profile = getattr(user, "agent_profile", None) if user else None
-        return {"role": "agent", "name": profile.display_name if profile else ""}
-    if message.kind == MessageKind.CUSTOMER:
-        customer = message.author_customer
-        return {"role": "customer", "name": customer.display_name if customer else ""}
-    return {"role": "system", "name": ""}
-
-
 def message_frame(
     message: Message, public_id: str, customer_id: int | None
 ) -> dict[str, Any]:
@@ -118,7 +107,7 @@ def message_frame(
         "conversation": public_id,
         "seq": message.seq,
         "kind": message.kind,
-        "author": _author(message),
+        "author": dict(zip(("role", "name"), message_author(message), strict=True)),
         "body": max(revisions, key=lambda r: r.number).body if revisions else message.body,
         "created_at": message.created_at.isoformat(),
         "revision": len(revisions),
@@ -126,6 +115,25 @@ def message_frame(
             attachment_info(a, customer_id=customer_id)
             for a in sorted(message.attachments.all(), key=lambda a: a.pk)
         ] if message.has_files else [],  # type: ignore[attr-defined]
+    }
+
+
+def announced_frame(public_id: str, seq: int, kind: str,
+                    announcement: dict[str, Any]) -> dict[str, Any]:
+    """The ``message`` frame of a new message from what its write announced
+    (:func:`kefu.desk.services.messages.message_announcement`): the same frame
+    :func:`message_frame` builds from the log, for a message without files or edits."""
+    return {
+        "type": "message",
+        "conversation": public_id,
+        "seq": seq,
+        "kind": kind,
+        "author": {"role": str(announcement["author"]["role"]),
+                   "name": str(announcement["author"]["name"])},
+        "body": str(announcement["body"]),
+        "created_at": str(announcement["created_at"]),
+        "revision": 0,
+        "attachments": [],
     }
 
 
@@ -172,10 +180,16 @@ def messages_after(
     return [message_frame(m, public_id, customer_id) for m in rows]
 
 
+LOG_ENDS_CHUNK = 500  # ids per query, well under SQLite's bound-parameter limit
+
+
 def log_ends(conversation_ids: list[int]) -> dict[int, int]:
     """The last ``seq`` of each conversation's log (``last_seq``, updated with the message)."""
-    return dict(Conversation.objects.filter(pk__in=conversation_ids).values_list(
-        "pk", "last_seq"))
+    ends: dict[int, int] = {}
+    for start in range(0, len(conversation_ids), LOG_ENDS_CHUNK):
+        chunk = conversation_ids[start:start + LOG_ENDS_CHUNK]
+        ends.update(Conversation.objects.filter(pk__in=chunk).values_list("pk", "last_seq"))
+    return ends
 
 
 def messages_before(

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 
 from kefu.chat.frames import FrameError
-from kefu.chat.selectors import ConversationRef, customer_for_principal
+from kefu.chat.selectors import ConversationRef, announced_frame, customer_for_principal
 from kefu.chat.tokens import Principal
 from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.errors import DeskError
 from kefu.desk.events import conversation_group, ring
-from kefu.desk.models import Conversation, MessageKind
+from kefu.desk.models import Conversation, Message, MessageKind
 from kefu.desk.pipeline import receive
 from kefu.desk.services.attachments import AttachmentError, attachments_check
-from kefu.desk.services.messages import conversation_mark_read, message_post
+from kefu.desk.services.messages import (
+    conversation_mark_read,
+    message_announcement,
+    message_post,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,17 @@ class Posted:
     conversation: ConversationRef
     seq: int
     created: bool
+    # The new message's frame, for the sender's own connection (None: read it from the log,
+    # e.g. a retry, or a message with files whose links are signed per viewer).
+    frame: dict[str, Any] | None = None
+
+
+def _own_frame(conversation: ConversationRef, message: Message, *, created: bool,
+               files: bool) -> dict[str, Any] | None:
+    if not created or files:
+        return None
+    return announced_frame(conversation.public_id, message.seq, message.kind,
+                           message_announcement(message, files=False))
 
 
 def idempotency_key(principal: Principal, client_msg_id: str) -> str:
@@ -86,9 +102,12 @@ def customer_send(
         if code == "attachment_unknown":
             raise AttachmentError(code)
         raise FrameError(code if code == "empty_message" else "internal", code)
-    conversation = Conversation.objects.get(pk=result.message.conversation_id)
-    return Posted(ConversationRef.of(conversation), result.message.seq,
-                  result.outcome == "accepted")
+    message = result.message
+    created = result.outcome == "accepted"
+    # Just written: the message holds the locked, updated conversation (no read needed).
+    conversation = ConversationRef.of(message.conversation)
+    return Posted(conversation, message.seq, created,
+                  _own_frame(conversation, message, created=created, files=bool(attachment_ids)))
 
 
 def customer_read(*, conversation_id: int, seq: int) -> int:
@@ -130,7 +149,8 @@ def agent_send(
         )
     except DeskError as exc:
         raise _desk_error(exc) from None
-    return Posted(conversation, posted.message.seq, posted.created)
+    return Posted(conversation, posted.message.seq, posted.created,
+                  _own_frame(conversation, posted.message, created=posted.created, files=False))
 
 
 def agent_read(*, conversation: ConversationRef, seq: int) -> None:

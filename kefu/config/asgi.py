@@ -28,3 +28,9 @@ application = ProtocolTypeRouter({"http": http_app, "websocket": websocket_appli
 from kefu.core.tasks import start_scheduler  # noqa: E402
 
 start_scheduler()
+
+# The secret redactor's word list lives in bip-utils, a large import: pay it while the
+# server starts, not on the first customer message (it held that message ~1 s).
+from kefu.desk.redaction import bip39_english  # noqa: E402
+
+bip39_english()

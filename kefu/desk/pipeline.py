@@ -7,6 +7,7 @@ fails, the conversation simply waits in its team's queue.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -30,13 +31,12 @@ from kefu.desk.models import (
 )
 from kefu.desk.redaction import redact
 from kefu.desk.services.assignment import conversation_route_safely
-from kefu.desk.services.attachments import attachments_bind
 from kefu.desk.services.context import prepared_context
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import (
     customer_for_account,
-    customer_for_identity,
     identity_add,
+    verified_customer,
     visitor_create,
 )
 from kefu.desk.services.messages import message_post
@@ -98,10 +98,11 @@ def _customer(envelope: InboundEnvelope) -> DeskCustomer:
         )
     if sender.identity_kind and sender.address:
         if sender.identity_verified:
-            customer = customer_for_identity(
-                kind=sender.identity_kind, address=sender.address,
-                display_name=sender.display_name, language=sender.language,
-            )
+            known = verified_customer(kind=sender.identity_kind, address=sender.address)
+            if known is not None:
+                return known  # the identity is there and verified: nothing to add
+            customer = visitor_create(display_name=sender.display_name,
+                                      language=sender.language)
         else:
             customer = visitor_create(display_name=sender.display_name, language=sender.language)
         # Unverified addresses are kept as hints on this record only.
@@ -138,9 +139,13 @@ def receive(
         return _quarantine(channel, raw, "wrong_channel", envelope.channel)
     if not adapter.verify(envelope, raw, meta or {}):
         return _quarantine(channel, raw, "sender_unverified", "")
-    seen = InboundMessage.objects.filter(channel=channel, idempotency_key=envelope.idempotency_key)
-    if seen.exists():  # the cheap path; the unique constraint is the real guard
-        existing = seen.select_related("message").first()
+    if envelope.conversation_id is None:
+        # The unique key below is the real guard. Looking first spares a retry the gateway
+        # call a new conversation makes; a reply in a known conversation (a live chat's
+        # every message) skips the extra query and relies on the key alone.
+        existing = InboundMessage.objects.filter(
+            channel=channel, idempotency_key=envelope.idempotency_key
+        ).select_related("message").first()
         if existing is not None:
             return PipelineResult("duplicate", existing, existing.message)
     text, findings = redact(envelope.text)
@@ -169,20 +174,30 @@ def _store(
 ) -> tuple[PipelineResult, bool]:
     payload = _redact_payload(envelope.model_dump(mode="json"))
     customer = _customer(envelope)
-    conversation_id = _conversation(envelope, customer)
-    new_conversation = conversation_id is None
-    if conversation_id is None:
-        conversation_id = conversation_open(
-            customer=customer, channel=envelope.channel,
-            category=envelope.category or "other", subject=envelope.subject or text[:80],
-            context=context, language=envelope.sender.language,
-        ).pk
-    posted = message_post(
-        conversation_id=conversation_id, kind=MessageKind.CUSTOMER, body=text,
-        author_customer=customer, client_msg_id=envelope.idempotency_key[:64],
+    post = functools.partial(
+        message_post, kind=MessageKind.CUSTOMER, body=text, author_customer=customer,
+        client_msg_id=envelope.idempotency_key[:64], attachment_ids=list(envelope.attachment_ids),
     )
-    if envelope.attachment_ids and posted.created:
-        attachments_bind(message=posted.message, ids=list(envelope.attachment_ids))
+    posted = None
+    if envelope.conversation_id is not None and not envelope.new_conversation:
+        # The common case (a live chat's every message): straight into the conversation
+        # named, which message_post locks and checks — the customer's own and not closed.
+        try:
+            posted = post(conversation_id=envelope.conversation_id)
+        except DeskError as exc:
+            if exc.code not in ("not_found", "invalid_transition"):
+                raise
+    new_conversation = False
+    if posted is None:
+        conversation_id = _conversation(envelope, customer)
+        new_conversation = conversation_id is None
+        if conversation_id is None:
+            conversation_id = conversation_open(
+                customer=customer, channel=envelope.channel,
+                category=envelope.category or "other", subject=envelope.subject or text[:80],
+                context=context, language=envelope.sender.language,
+            ).pk
+        posted = post(conversation_id=conversation_id)
     # Recorded last, with its message, in the same transaction: a concurrent copy of this
     # delivery fails on the unique key here and rolls everything above back.
     inbound = InboundMessage.objects.create(

@@ -25,6 +25,7 @@ from kefu.desk.models import (
     Label,
     Mention,
     Message,
+    MessageKind,
     MessageRevision,
     Status,
 )
@@ -41,6 +42,18 @@ def visible_conversations(profile: AgentProfile) -> QuerySet[Conversation]:
     return qs.filter(
         Q(team_id__in=_team_ids(profile)) | Q(team__isnull=True) | Q(assignee_id=profile.user_id)
     )
+
+
+def message_author(message: Message) -> tuple[str, str]:
+    """(role, display name) of a message's author as the chat shows it to anyone."""
+    if message.kind in (MessageKind.AGENT, MessageKind.NOTE):
+        user = message.author_user
+        profile = getattr(user, "agent_profile", None) if user else None
+        return "agent", profile.display_name if profile else ""
+    if message.kind == MessageKind.CUSTOMER:
+        customer = message.author_customer
+        return "customer", customer.display_name if customer else ""
+    return "system", ""
 
 
 def _team_ids(profile: AgentProfile) -> QuerySet[Any]:

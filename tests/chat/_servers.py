@@ -103,7 +103,7 @@ class Server:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "uvicorn", self.app, "--host", "127.0.0.1",
                  "--port", str(self.port), "--no-server-header", "--log-level", "warning",
-                 "--no-access-log"],
+                 "--no-access-log", "--ws-per-message-deflate", "false"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         finally:

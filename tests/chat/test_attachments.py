@@ -23,12 +23,11 @@ from kefu.desk.services.attachments import (
     AttachmentError,
     attachment_bytes,
     attachment_upload,
-    attachments_bind,
     sanitize_name,
 )
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import customer_for_account
-from kefu.desk.services.messages import message_post
+from kefu.desk.services.messages import attachments_bind, message_post
 from kefu.desk.transcripts import render_pdf, transcript_for
 from tests.desk.conftest import DeskClient, make_agent
 

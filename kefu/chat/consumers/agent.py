@@ -49,6 +49,8 @@ MAX_SUBSCRIPTIONS = 200
 # and ``desk.inbox``); the second copy, arriving right after, is dropped.
 REPEAT_WINDOW_SECONDS = 2.0
 MAX_ANNOUNCED = 5000
+# A change of these may take a followed conversation out of the agent's sight.
+ACCESS_FIELDS = frozenset({"team_id", "assignee_id"})
 
 
 def agents_group(conversation_id: int) -> str:
@@ -103,6 +105,18 @@ def _admitted_profile(user: Any, session: Any) -> AgentProfile | None:
     request = HttpRequest()
     request.session = session
     return profile if otp_session.is_verified(request, profile.user) else None
+
+
+def current_access(profile_id: int, conversation_ids: list[int]
+                   ) -> tuple[AgentProfile | None, set[int]]:
+    """The agent's profile as it is now (None: gone or deactivated) and which of these
+    conversations it may see."""
+    profile = AgentProfile.objects.select_related("user").filter(
+        pk=profile_id, user__is_active=True).first()
+    if profile is None:
+        return None, set()
+    visible = visible_conversations(profile).filter(pk__in=conversation_ids)
+    return profile, set(visible.values_list("pk", flat=True))
 
 
 def inbox_row(profile: AgentProfile, conversation_id: int, lang: str) -> dict[str, Any] | None:
@@ -304,7 +318,8 @@ class AgentConsumer(ChatConsumer):
         await self.send_frame({"type": "ack", "conversation": ref.public_id,
                                "client_msg_id": frame.client_msg_id, "seq": posted.seq})
         sub = self.subs.get(ref.pk)
-        if sub is not None:
+        if sub is not None and (posted.frame is None
+                                or not await self.deliver_next(sub, posted.frame)):
             await self.catch_up(sub)
 
     def wants(self, event: dict[str, Any]) -> bool:
@@ -317,7 +332,30 @@ class AgentConsumer(ChatConsumer):
             if self._repeat(event):
                 return
             await self._safely(self.on_inbox_event(event))
+        sub = self.subs.get(event.get("conversation_id", -1))
+        if (sub is not None and event.get("event") == "conversation.updated"
+                and ACCESS_FIELDS.intersection(event.get("fields", ()))):
+            # Events reach this connection in order: the check ends before the next one.
+            sub.trusted = False
+            await self._safely(self.recheck_access())
         await super().desk_event(event)
+
+    async def recheck_access(self) -> None:
+        """Which followed conversations this agent may still see, read afresh (its teams
+        and role too); announced messages are shown only for those (see ``trusted``)."""
+        if self.profile is None or self.closing:
+            return
+        profile, visible = await database_sync_to_async(current_access)(
+            self.profile.pk, list(self.subs))
+        if profile is None:
+            await self.fail("forbidden", CLOSE_FORBIDDEN)
+            return
+        self.profile = profile
+        for pk, sub in self.subs.items():
+            sub.trusted = pk in visible
+
+    async def on_tick(self) -> None:
+        await self.recheck_access()
 
     def _repeat(self, event: dict[str, Any]) -> bool:
         """The second copy of a followed conversation's doorbell (see REPEAT_WINDOW_SECONDS)."""

@@ -4,6 +4,12 @@ The channel layer is only a doorbell. A connection keeps, per conversation, the 
 sequence number it has delivered (``cursor``); any doorbell — or a ping, or a heartbeat
 tick — makes it read from the *database* everything after that cursor, in order. A lost
 doorbell therefore costs latency, never a message, and nothing is sent twice.
+
+One shortcut keeps the database out of the common case: a ``message.created`` doorbell
+carries the message as stored, and when its ``seq`` is exactly ``cursor + 1`` the
+connection sends that instead of reading it back (likewise the sender's own message,
+from the write's result). A gap, a file, or an agent whose access is being re-checked
+falls back to the log read.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import logging
 import random
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,7 +42,7 @@ from kefu.chat.frames import (
     parse_frame,
 )
 from kefu.desk.events import conversation_group, rung
-from kefu.desk.models import AgentProfile
+from kefu.desk.models import AgentProfile, MessageKind
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +77,65 @@ class Subscription:
     # Log end up to which a full read found nothing more for this connection (a
     # customer's conversation ending in private notes): no need to read there again.
     checked: int = 0
+    # Whether a doorbell's announced message may be shown without reading the log: an
+    # agent's access is re-checked (and this set again) when the conversation changes
+    # team or assignee and on every heartbeat; until then the log read checks it.
+    trusted: bool = True
 
     @property
     def public_id(self) -> str:
         return self.conversation.public_id
+
+
+class LogSweeper:
+    """Catch-ups that can wait a moment, for every connection of this process at once.
+
+    After a doorbell, a connection looks again ``TAIL_CHECK_SECONDS`` later (the last
+    doorbells of a burst are the ones a full layer drops), and every heartbeat it looks
+    for anything missed. Done per connection, that was one log-ends query each; here the
+    connections that asked within the same interval share one query, and only those whose
+    log grew read it.
+    """
+
+    def __init__(self) -> None:
+        self.waiting: dict[ChatConsumer, None] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, consumer: ChatConsumer) -> None:
+        self.waiting[consumer] = None
+        if self.task is None:
+            self.task = asyncio.ensure_future(self._sweep())
+
+    async def _sweep(self) -> None:
+        try:
+            await asyncio.sleep(TAIL_CHECK_SECONDS)
+        finally:
+            self.task = None
+        batch = [c for c in self.waiting if not c.closing]
+        self.waiting.clear()
+        ids = sorted({pk for c in batch for pk in c.subs})
+        if not ids:
+            return
+        try:
+            ends = await database_sync_to_async(selectors.log_ends)(ids)
+        except Exception:
+            logger.exception("chat log sweep failed")
+            return
+        for consumer in batch:
+            consumer._spawn(consumer._safely(consumer.catch_up_lagging(ends)))
+
+
+_sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LogSweeper] = (
+    weakref.WeakKeyDictionary())
+
+
+def sweeper() -> LogSweeper:
+    """This event loop's :class:`LogSweeper`."""
+    loop = asyncio.get_running_loop()
+    found = _sweepers.get(loop)
+    if found is None:
+        found = _sweepers[loop] = LogSweeper()
+    return found
 
 
 class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -94,7 +156,6 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.last_heard = time.monotonic()
         self.catchup_lock = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
-        self.tail_pending = False
         # Accept first, refuse after: a browser shows close codes, not handshake statuses.
         await self.accept()
         refusal = await self.admit()
@@ -218,12 +279,29 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def catch_up_all(self) -> None:
         """Catch up where the log grew: one query for the log ends of all subscriptions."""
-        subs = list(self.subs.values())
-        if not subs or self.closing:
+        if not self.subs or self.closing:
             return
-        ends = await database_sync_to_async(selectors.log_ends)(
-            [sub.conversation.pk for sub in subs])
-        for sub in subs:
+        ends = await database_sync_to_async(selectors.log_ends)(list(self.subs))
+        await self.catch_up_where(ends)
+
+    async def catch_up_lagging(self, ends: dict[int, int]) -> None:
+        """After a sweep: read the log where it is still ahead a moment later.
+
+        A message committed just before the sweep usually has its doorbell on the way;
+        reading it from the log now would only duplicate that work (and under load, pile
+        reads onto a busy database), so its doorbell gets ``TAIL_CHECK_SECONDS`` more."""
+        lagging = {pk: end for pk, end in ends.items()
+                   if (sub := self.subs.get(pk)) is not None and end > max(sub.cursor, sub.checked)}
+        if not lagging or self.closing:
+            return
+        await asyncio.sleep(TAIL_CHECK_SECONDS)
+        await self.catch_up_where(lagging)
+
+    async def catch_up_where(self, ends: dict[int, int]) -> None:
+        """Catch up the subscriptions whose log end (read just before) is past the cursor."""
+        for sub in list(self.subs.values()):
+            if self.closing:
+                return
             end = ends.get(sub.conversation.pk, 0)
             if end <= max(sub.cursor, sub.checked):
                 continue
@@ -237,18 +315,54 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- channel-layer events -----------------------------------------------------------
     async def desk_event(self, event: dict[str, Any]) -> None:
-        """The desk's doorbell (kefu.desk.events): look in the log, never trust the payload."""
+        """The desk's doorbell (kefu.desk.events). A new message it announces is shown from
+        the doorbell only when it is exactly the next one (:meth:`deliver_next`); any gap,
+        and every other event, is answered from the log."""
         sub = self.subs.get(event.get("conversation_id", -1))
         if sub is None or self.closing:
             return
         if event.get("event") == "message.created":
-            if int(event.get("seq", 0)) > sub.cursor and await self.catch_up(sub):
+            seq = int(event.get("seq", 0))
+            if seq <= sub.cursor:
+                return
+            frame = self.frame_from_doorbell(sub, event)
+            delivered = frame is not None and await self.deliver_next(sub, frame)
+            if delivered or await self.catch_up(sub):
                 self._tail_check()
             return
         if event.get("event") == "message.edited":
             await self.send_edited(sub, int(event.get("seq", 0)))
         await self.on_status(sub, event)
         await self.on_conversation_event(sub, event)
+
+    def frame_from_doorbell(self, sub: Subscription, event: dict[str, Any]
+                            ) -> dict[str, Any] | None:
+        """The frame of the message a doorbell announces, if it may be shown without
+        reading the log: no files (their links are signed per viewer), a connection
+        whose access needs no re-check. :meth:`deliver_next` checks the sequence."""
+        announcement = event.get("message")
+        if not isinstance(announcement, dict) or announcement.get("files") or not sub.trusted:
+            return None
+        try:
+            return selectors.announced_frame(sub.public_id, int(event["seq"]),
+                                             str(event["kind"]), announcement)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    async def deliver_next(self, sub: Subscription, frame: dict[str, Any]) -> bool:
+        """Send ``frame`` if it is exactly the next message this connection needs.
+
+        False (nothing sent) when there is a gap or the subscription changed: the caller
+        reads the log instead. Notes advance a customer's cursor without being sent.
+        """
+        async with self.catchup_lock:
+            if (self.closing or self.subs.get(sub.conversation.pk) is not sub
+                    or frame["seq"] != sub.cursor + 1):
+                return False
+            if self.include_notes or frame["kind"] != MessageKind.NOTE:
+                await self.send_frame(frame)
+            sub.cursor = frame["seq"]
+            return True
 
     async def send_edited(self, sub: Subscription, seq: int) -> None:
         """An edit of a message this connection already has: its new text (``edited``).
@@ -308,16 +422,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         task.add_done_callback(self.tasks.discard)
 
     def _tail_check(self) -> None:
-        if self.tail_pending:
-            return
-        self.tail_pending = True
-
-        async def later() -> None:
-            await asyncio.sleep(TAIL_CHECK_SECONDS)
-            self.tail_pending = False
-            await self._safely(self.catch_up_all())
-
-        self._spawn(later())
+        sweeper().add(self)
 
     async def _heartbeat(self) -> None:
         # The first tick comes after a random half to whole period, so connections opened
@@ -333,7 +438,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self.send_frame({"type": "ping"})
             except OSError:  # the client left since the last tick (ClientDisconnected)
                 return
-            await self._safely(self.catch_up_all())
+            sweeper().add(self)
             await self._safely(self.on_tick())
 
     async def _safely(self, coro: Any) -> None:

@@ -31,6 +31,10 @@ def allowed_origins() -> set[str]:
     }
 
 
+# Fields of a conversation.updated event that can change the customer's queue position.
+QUEUE_FIELDS = frozenset({"status", "assignee_id", "team_id", "waiting_since", "priority"})
+
+
 class CustomerConsumer(ChatConsumer):
     include_notes = False
 
@@ -138,7 +142,9 @@ class CustomerConsumer(ChatConsumer):
             return
         await self.send_frame({"type": "ack", "conversation": sub.public_id,
                                "client_msg_id": frame.client_msg_id, "seq": posted.seq})
-        await self.catch_up(sub)  # the sender's own stream need not wait for the doorbell
+        # The sender's own stream need not wait for the doorbell, nor read the log back.
+        if posted.frame is None or not await self.deliver_next(sub, posted.frame):
+            await self.catch_up(sub)
 
     def wants(self, event: dict[str, Any]) -> bool:
         return bool(event.get("role") != "customer")
@@ -168,7 +174,10 @@ class CustomerConsumer(ChatConsumer):
             await self.send_frame(frame)
 
     async def on_conversation_event(self, sub: Subscription, event: dict[str, Any]) -> None:
-        await self.push_queue()
+        # Every message touches the conversation; only these changes can move the queue.
+        if event.get("event") != "conversation.updated" or QUEUE_FIELDS.intersection(
+                event.get("fields", ())):
+            await self.push_queue()
 
     async def on_tick(self) -> None:
         await self.push_queue()

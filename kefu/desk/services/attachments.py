@@ -9,8 +9,8 @@ launch actions, embedded files). Stored bytes are encrypted with
 :mod:`kefu.core.encryption`'s keys when ``KEFU_ATTACHMENT_ENCRYPT`` is on.
 
 Write path: :func:`attachment_upload` (a file before its message), then
-:func:`attachments_bind` in the same transaction as the message that carries it (the
-desk pipeline calls it).
+:func:`kefu.desk.services.messages.message_post` with ``attachment_ids``, which binds
+the files in the message's own transaction.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from kefu.core.encryption import keyring
 from kefu.desk.errors import DeskError
 from kefu.desk.models import Attachment, Conversation, Message, MessageKind
-from kefu.desk.services.messages import message_post
+from kefu.desk.services.messages import MAX_FILES_PER_MESSAGE, message_post
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_PX = 320
 THUMBNAIL_TYPE = "image/webp"
-MAX_PER_MESSAGE = 10
+MAX_PER_MESSAGE = MAX_FILES_PER_MESSAGE
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
               "image/gif": ".gif", "application/pdf": ".pdf"}
@@ -294,27 +294,6 @@ def attachments_check(
         raise AttachmentError("attachment_unknown")
 
 
-def attachments_bind(*, message: Message, ids: list[int]) -> int:
-    """Give the sender's unbound files of this conversation to ``message`` (same transaction).
-
-    Raises ``DeskError("attachment_unknown")`` when any id is not such a file, so the
-    message is not stored without them.
-    """
-    wanted = set(ids)
-    if not wanted:
-        return 0
-    if len(wanted) > MAX_PER_MESSAGE:
-        raise DeskError("attachment_unknown", "too many")
-    with transaction.atomic():
-        bound = Attachment.objects.filter(
-            pk__in=wanted, conversation_id=message.conversation_id,
-            uploader_key=message.sender_key, message__isnull=True,
-        ).update(message=message)
-        if bound != len(wanted):
-            raise DeskError("attachment_unknown", f"{bound} of {len(wanted)}")
-    return bound
-
-
 # --- an agent's reply with a file -----------------------------------------------------------
 def agent_reply_with_file(
     *, conversation_id: int, author_user: User, body: str, client_msg_id: str,
@@ -326,15 +305,29 @@ def agent_reply_with_file(
     retry with the same ``client_msg_id`` returns the stored reply without a second copy.
     """
     check_content(data)  # raises AttachmentError before the message exists
+    sender_key = f"u:{author_user.pk}"
     with transaction.atomic():
-        posted = message_post(
-            conversation_id=conversation_id, kind=MessageKind.AGENT, body=body,
-            author_user=author_user, client_msg_id=client_msg_id,
+        stored = Message.objects.filter(
+            conversation_id=conversation_id, sender_key=sender_key,
+            client_msg_id=client_msg_id.strip()[:64],
+        ).first() if client_msg_id.strip() else None
+        if stored is not None:  # a retry: the reply and its file are already there
+            return stored
+        conversation = Conversation.objects.filter(pk=conversation_id).first()
+        if conversation is None:
+            raise DeskError("not_found")
+        attachment = attachment_upload(
+            conversation=conversation, uploader_key=sender_key, name=name, data=data,
         )
-        if posted.created:
-            attachment = attachment_upload(
-                conversation=posted.message.conversation, uploader_key=posted.message.sender_key,
-                name=name, data=data,
+        try:
+            posted = message_post(
+                conversation_id=conversation_id, kind=MessageKind.AGENT, body=body,
+                author_user=author_user, client_msg_id=client_msg_id,
+                attachment_ids=[attachment.pk],
             )
-            attachments_bind(message=posted.message, ids=[attachment.pk])
+        except Exception:  # the row goes with the transaction; the files must go too
+            for key in (attachment.storage_key, attachment.thumbnail_key):
+                if key:
+                    _path(key).unlink(missing_ok=True)
+            raise
     return posted.message

@@ -43,14 +43,20 @@ def customer_for_identity(
     An unverified address never links to an existing customer: claiming somebody's email
     address in a chat must not open their history.
     """
+    known = verified_customer(kind=kind, address=address)
+    if known is not None:
+        return known
+    return visitor_create(display_name=display_name, language=language)
+
+
+def verified_customer(*, kind: str, address: str) -> DeskCustomer | None:
+    """The customer this address is verified for, if any."""
     identity = (
         CustomerIdentity.objects.filter(kind=kind, address=address, verified_at__isnull=False)
         .select_related("customer")
         .first()
     )
-    if identity is not None:
-        return identity.customer
-    return visitor_create(display_name=display_name, language=language)
+    return identity.customer if identity is not None else None
 
 
 def visitor_create(*, display_name: str = "", language: str = "zh-hans") -> DeskCustomer:

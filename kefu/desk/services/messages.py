@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from kefu.desk.errors import DeskError
 from kefu.desk.locks import lock_conversation
 from kefu.desk.models import (
     MAX_MESSAGE_CHARS,
+    Attachment,
     Conversation,
     DeskCustomer,
     Message,
@@ -21,8 +23,11 @@ from kefu.desk.models import (
     MessageRevision,
     Status,
 )
+from kefu.desk.selectors import message_author
 from kefu.desk.services import sla
 from kefu.desk.services.common import record_event, touch
+
+MAX_FILES_PER_MESSAGE = 10
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,39 @@ def _after_agent_reply(
     return changes
 
 
+def attachments_bind(*, message: Message, ids: Sequence[int]) -> int:
+    """Give the sender's unbound files of this conversation to ``message`` (same transaction).
+
+    Raises ``DeskError("attachment_unknown")`` when any id is not such a file, so the
+    message is not stored without them.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return 0
+    if len(wanted) > MAX_FILES_PER_MESSAGE:
+        raise DeskError("attachment_unknown", "too many")
+    with transaction.atomic():
+        bound = Attachment.objects.filter(
+            pk__in=wanted, conversation_id=message.conversation_id,
+            uploader_key=message.sender_key, message__isnull=True,
+        ).update(message=message)
+        if bound != len(wanted):
+            raise DeskError("attachment_unknown", f"{bound} of {len(wanted)}")
+    return bound
+
+
+def message_announcement(message: Message, *, files: bool) -> dict[str, Any]:
+    """What the ``message.created`` doorbell carries about a new message, as stored.
+
+    A listener that needs exactly this message next may show it from here instead of
+    reading the log (kefu.chat); one with a gap, or a message with files (whose links
+    are signed per viewer), reads the log as always.
+    """
+    role, name = message_author(message)
+    return {"author": {"role": role, "name": name}, "body": message.body,
+            "created_at": message.created_at.isoformat(), "files": files}
+
+
 @transaction.atomic
 def message_post(
     *,
@@ -103,12 +141,15 @@ def message_post(
     author_user: User | None = None,
     author_customer: DeskCustomer | None = None,
     client_msg_id: str = "",
+    attachment_ids: Sequence[int] = (),
 ) -> PostResult:
-    """Append one message with the next sequence number.
+    """Append one message with the next sequence number, with its files if any.
 
-    Idempotent on (sender, ``client_msg_id``): a retry returns the stored message. The
-    conversation row lock makes sequence numbers gap-free and ordered by commit, so two
-    agents replying at once both land, one after the other.
+    Idempotent on (sender, ``client_msg_id``): a retry returns the stored message (and
+    binds nothing). The conversation row lock makes sequence numbers gap-free and
+    ordered by commit, so two agents replying at once both land, one after the other.
+    ``attachment_ids``: the sender's files uploaded to this conversation, bound in the
+    same transaction (all of them, or nothing is stored).
     """
     body = clean_body(body)
     sender_key = _sender_key(kind, author_user, author_customer)
@@ -126,11 +167,12 @@ def message_post(
             return PostResult(existing, created=False)
     if conversation.status == Status.CLOSED and kind != MessageKind.NOTE:
         raise DeskError("invalid_transition", "conversation is closed")
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + 1)
-    conversation.refresh_from_db(fields=["last_seq"])
+    # The row is locked until commit, so the next number is ours; it is saved with the
+    # other changes below (the unique (conversation, seq) constraint backs this up).
+    seq = conversation.last_seq + 1
     message = Message.objects.create(
         conversation=conversation,
-        seq=conversation.last_seq,
+        seq=seq,
         kind=kind,
         author_user=author_user if kind != MessageKind.CUSTOMER else None,
         author_customer=author_customer if kind == MessageKind.CUSTOMER else None,
@@ -138,17 +180,18 @@ def message_post(
         client_msg_id=client_msg_id,
         body=body,
     )
-    changes: dict[str, Any] = {}
+    attachments_bind(message=message, ids=attachment_ids)
+    changes: dict[str, Any] = {"last_seq": seq}
     if kind == MessageKind.CUSTOMER:
-        changes = _after_customer_message(conversation, message)
+        changes.update(_after_customer_message(conversation, message))
     elif kind == MessageKind.AGENT:
         assert author_user is not None
-        changes = _after_agent_reply(conversation, message, author_user)
+        changes.update(_after_agent_reply(conversation, message, author_user))
     touch(conversation, **changes)
-    events.publish(
-        conversation.pk,
-        {"event": "message.created", "seq": message.seq, "kind": kind},
-    )
+    events.publish(conversation.pk, {
+        "event": "message.created", "seq": message.seq, "kind": kind,
+        "message": message_announcement(message, files=bool(attachment_ids)),
+    })
     return PostResult(message, created=True)
 
 
