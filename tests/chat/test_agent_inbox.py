@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 
 from kefu.desk.models import Conversation, MessageKind
 from kefu.desk.services.assignment import conversation_transfer
+from kefu.desk.services.conversations import conversation_set_category
 from kefu.desk.services.messages import message_post
 from tests.chat.conftest import Chat, Conn, agent_cookie, run
 from tests.desk.conftest import make_agent
@@ -17,6 +18,11 @@ from tests.desk.conftest import make_agent
 def customer_writes(conversation: Conversation, body: str, client_msg_id: str) -> None:
     message_post(conversation_id=conversation.pk, kind=MessageKind.CUSTOMER, body=body,
                  author_customer=conversation.customer, client_msg_id=client_msg_id)
+
+
+@database_sync_to_async
+def set_category(conversation: Conversation, category: str) -> None:
+    conversation_set_category(conversation_id=conversation.pk, category=category, actor=None)
 
 
 @database_sync_to_async
@@ -118,6 +124,11 @@ def test_watching_and_following_the_same_conversation_gives_each_frame_once(chat
         kinds = [(f["type"], f.get("event")) for f in frames]
         assert kinds.count(("message", None)) == 1
         assert kinds.count(("inbox", "message.created")) == 1
+        # The message's own bookkeeping rings no conversation.updated of its own.
+        assert ("status", "conversation.updated") not in kinds
+        await set_category(conversation, "withdrawal")
+        frames = await drain(alice)
+        kinds = [(f["type"], f.get("event")) for f in frames]
         assert kinds.count(("status", "conversation.updated")) == 1
         assert kinds.count(("inbox", "conversation.updated")) == 1
         await alice.send({"type": "watch", "inbox": False})

@@ -17,9 +17,16 @@ BURST = 500
 
 
 class CountingInMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
-    """Channels' in-memory layer, counting the messages it drops for a full queue."""
+    """Channels' in-memory layer, counting the messages it drops for a full queue, with
+    consumers that take a moment per event (a slow client, a busy process): the
+    listener falls behind the writer, so its queue does overflow."""
 
     dropped = 0
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        await asyncio.sleep(0.004)
+        message: dict[str, Any] = await super().receive(channel)
+        return message
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         try:
@@ -33,8 +40,9 @@ def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
     chat: Chat, settings: Any
 ) -> None:
     settings.KEFU_CHAT_RATE = 10 * BURST
-    # The smallest capacity Kefu allows: the listener's queue overflows and the layer drops
-    # doorbells silently — the database log must make up for every one of them.
+    # The smallest capacity Kefu allows, and (in memory) a listener slower than the writer:
+    # its queue overflows and the layer drops doorbells silently — the database log must
+    # make up for every one of them.
     in_memory = settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
     # A new dict: the settings fixture restores the attribute, not a dict changed in place.
     layers = {alias: {**layer, "CONFIG": {**layer.get("CONFIG", {}), "capacity": 100}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -44,13 +45,20 @@ def record_event(
     )
 
 
-def touch(conversation: Conversation, **changes: Any) -> None:
-    """Save ``changes`` plus the activity time, and ring the doorbell after commit."""
+def touch(
+    conversation: Conversation, *, covered: Collection[str] = (), **changes: Any
+) -> None:
+    """Save ``changes`` plus the activity time, and ring the doorbell after commit.
+
+    ``covered``: fields the caller's own doorbell already stands for (a new message's
+    ``message.created`` covers the log's bookkeeping); when nothing else changed, no
+    ``conversation.updated`` is rung.
+    """
     for name, value in changes.items():
         setattr(conversation, name, value)
     conversation.last_activity_at = timezone.now()
     conversation.save(update_fields=[*changes, "last_activity_at"])
-    events.publish(
-        conversation.pk,
-        {"event": "conversation.updated", "fields": sorted(changes), "status": conversation.status},
-    )
+    if set(changes) - set(covered):
+        events.publish(conversation.pk, {"event": "conversation.updated",
+                                         "fields": sorted(changes),
+                                         "status": conversation.status})

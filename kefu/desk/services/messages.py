@@ -28,6 +28,10 @@ from kefu.desk.services import sla
 from kefu.desk.services.common import record_event, touch
 
 MAX_FILES_PER_MESSAGE = 10
+# What every new message changes on its conversation: announced by its own
+# ``message.created`` doorbell, so alone they ring no ``conversation.updated``.
+LOG_FIELDS = frozenset({"last_seq", "last_customer_seq", "agent_read_seq",
+                        "next_response_due", "next_sla_due"})
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,7 @@ def message_post(
     elif kind == MessageKind.AGENT:
         assert author_user is not None
         changes.update(_after_agent_reply(conversation, message, author_user))
-    touch(conversation, **changes)
+    touch(conversation, covered=LOG_FIELDS, **changes)
     events.publish(conversation.pk, {
         "event": "message.created", "seq": message.seq, "kind": kind,
         "message": message_announcement(message, files=bool(attachment_ids)),
