@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -66,7 +67,7 @@ def conversation_assign(
             conflict = True
         elif conversation.assignee_id != new_id:
             old = _username(conversation.assignee_id)
-            changes: dict[str, object] = {"assignee_id": new_id}
+            changes: dict[str, Any] = {"assignee_id": new_id}
             if conversation.status == Status.OPEN:
                 changes["waiting_since"] = None if new_id else timezone.now()
             touch(conversation, **changes)
@@ -87,7 +88,7 @@ def conversation_transfer(*, conversation_id: int, team_id: int, actor: Actor) -
     if conversation.team_id == team.pk:
         return conversation
     old_team = str(conversation.team) if conversation.team_id else ""
-    changes: dict[str, object] = {"team_id": team.pk, "assignee_id": None}
+    changes: dict[str, Any] = {"team_id": team.pk, "assignee_id": None}
     if conversation.status == Status.OPEN:
         changes["waiting_since"] = timezone.now()
     touch(conversation, **changes)
@@ -185,7 +186,7 @@ def return_to_queue(*, now: datetime | None = None, minutes: int | None = None) 
             conversation = lock_conversation(pk)
             if conversation.assignee_id != user_id or conversation.status not in LOAD_STATUSES:
                 continue
-            changes: dict[str, object] = {"assignee_id": None}
+            changes: dict[str, Any] = {"assignee_id": None}
             if conversation.status == Status.OPEN:
                 changes["waiting_since"] = now
             touch(conversation, **changes)
