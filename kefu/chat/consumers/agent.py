@@ -16,7 +16,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kefu.chat import selectors, services
 from kefu.chat.consumers.base import ChatConsumer, Subscription
+from kefu.chat.db import db
 from kefu.chat.frames import (
     CLOSE_FLOOD,
     CLOSE_FORBIDDEN,
@@ -169,7 +169,7 @@ class AgentConsumer(ChatConsumer):
         host = urlsplit(origin).hostname if origin else None
         if not host or not validate_host(host, settings.ALLOWED_HOSTS):
             return "origin_not_allowed", CLOSE_FORBIDDEN
-        self.profile = await database_sync_to_async(_admitted_profile)(
+        self.profile = await db(_admitted_profile)(
             self.scope.get("user"), self.scope.get("session")
         )
         if self.profile is None:
@@ -274,7 +274,7 @@ class AgentConsumer(ChatConsumer):
 
     async def _visible(self, conversation: Any) -> selectors.ConversationRef:
         assert self.profile is not None
-        ref: selectors.ConversationRef | None = await database_sync_to_async(
+        ref: selectors.ConversationRef | None = await db(
             selectors.agent_conversation
         )(self.profile, conversation)
         if ref is None:
@@ -301,7 +301,7 @@ class AgentConsumer(ChatConsumer):
         elif isinstance(frame, Read):
             sub = self._sub(frame.conversation)
             seq = min(frame.seq, sub.cursor)
-            await database_sync_to_async(services.agent_read)(conversation=sub.conversation,
+            await db(services.agent_read)(conversation=sub.conversation,
                                                               seq=seq)
             await self.broadcast(sub, "chat.read", role="agent", seq=seq)
 
@@ -311,7 +311,7 @@ class AgentConsumer(ChatConsumer):
         if not frame.body.strip():
             raise FrameError("empty_message")
         ref = await self._visible(frame.conversation)  # access is checked on every write
-        posted = await database_sync_to_async(services.agent_send)(
+        posted = await db(services.agent_send)(
             user=self.user, conversation=ref, client_msg_id=frame.client_msg_id,
             body=frame.body, note=frame.note,
         )
@@ -345,7 +345,7 @@ class AgentConsumer(ChatConsumer):
         and role too); announced messages are shown only for those (see ``trusted``)."""
         if self.profile is None or self.closing:
             return
-        profile, visible = await database_sync_to_async(current_access)(
+        profile, visible = await db(current_access)(
             self.profile.pk, list(self.subs))
         if profile is None:
             await self.fail("forbidden", CLOSE_FORBIDDEN)
@@ -378,7 +378,7 @@ class AgentConsumer(ChatConsumer):
         pk = event.get("conversation_id")
         if not isinstance(pk, int) or self.closing:
             return
-        row = await database_sync_to_async(inbox_row)(self.profile, pk, self.lang)
+        row = await db(inbox_row)(self.profile, pk, self.lang)
         if row is None:
             # Moved out of this agent's sight: say so only if we named it before.
             public_id = self.announced.pop(pk, None)

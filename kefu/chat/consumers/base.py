@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
 from kefu.chat import selectors
+from kefu.chat.db import db
 from kefu.chat.frames import (
     CLOSE_FLOOD,
     CLOSE_IDLE,
@@ -117,7 +117,7 @@ class LogSweeper:
         if not ids:
             return
         try:
-            ends = await database_sync_to_async(selectors.log_ends)(ids)
+            ends = await db(selectors.log_ends)(ids)
         except Exception:
             logger.exception("chat log sweep failed")
             return
@@ -263,7 +263,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         delivered = 0
         async with self.catchup_lock:
             while not self.closing and self.subs.get(sub.conversation.pk) is sub:
-                frames = await database_sync_to_async(selectors.messages_after)(
+                frames = await db(selectors.messages_after)(
                     conversation_id=sub.conversation.pk, public_id=sub.public_id,
                     after_seq=sub.cursor, include_notes=self.include_notes,
                     visible_to=self.visibility_profile(),
@@ -281,7 +281,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         """Catch up where the log grew: one query for the log ends of all subscriptions."""
         if not self.subs or self.closing:
             return
-        ends = await database_sync_to_async(selectors.log_ends)(list(self.subs))
+        ends = await db(selectors.log_ends)(list(self.subs))
         await self.catch_up_where(ends)
 
     async def catch_up_lagging(self, ends: dict[int, int]) -> None:
@@ -371,7 +371,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         from customers (the frame is built from the same log query as replay)."""
         if not 0 < seq <= sub.cursor:
             return
-        frame = await database_sync_to_async(selectors.edited_frame)(
+        frame = await db(selectors.edited_frame)(
             conversation_id=sub.conversation.pk, public_id=sub.public_id, seq=seq,
             include_notes=self.include_notes, visible_to=self.visibility_profile(),
             customer_id=self.viewer_customer_id(sub),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from kefu.chat import selectors, services
 from kefu.chat.consumers.base import ChatConsumer, Subscription
+from kefu.chat.db import db
 from kefu.chat.frames import (
     CLOSE_FORBIDDEN,
     CLOSE_UNAUTHORIZED,
@@ -68,7 +68,7 @@ class CustomerConsumer(ChatConsumer):
             if isinstance(frame, Typing):
                 await self.broadcast(sub, "chat.typing", role="customer", name="", on=frame.on)
             else:  # stored (forward only) and relayed to agents by the service
-                await database_sync_to_async(services.customer_read)(
+                await db(services.customer_read)(
                     conversation_id=sub.conversation.pk, seq=min(frame.seq, sub.cursor))
         else:
             raise FrameError("unknown_type", frame.type)
@@ -92,7 +92,7 @@ class CustomerConsumer(ChatConsumer):
         self.wants_queue = "queue" in frame.features
         if frame.lang:
             self.lang = frame.lang
-        conversation, found = await database_sync_to_async(selectors.customer_conversation)(
+        conversation, found = await db(selectors.customer_conversation)(
             principal, frame.conversation
         )
         if not found:  # somebody else's, or no such conversation: the same answer
@@ -122,7 +122,7 @@ class CustomerConsumer(ChatConsumer):
             raise FrameError("empty_message")
         sub = self.current
         try:
-            posted = await database_sync_to_async(services.customer_send)(
+            posted = await db(services.customer_send)(
                 principal=self.principal,
                 conversation_id=sub.conversation.pk if sub else None,
                 client_msg_id=frame.client_msg_id,
@@ -163,7 +163,7 @@ class CustomerConsumer(ChatConsumer):
         sub = self.current
         if sub is None or not self.wants_queue:
             return
-        info = await database_sync_to_async(selectors.queue_info)(sub.conversation.pk)
+        info = await db(selectors.queue_info)(sub.conversation.pk)
         frame: dict[str, Any] = {
             "type": "queue", "conversation": sub.public_id,
             "position": info.position if info else None,

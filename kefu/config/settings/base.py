@@ -342,6 +342,14 @@ KEFU_CHAT_MAX_FRAME_BYTES = env.int("KEFU_CHAT_MAX_FRAME_BYTES", 16384, minimum=
 KEFU_CHAT_RATE = env.int("KEFU_CHAT_RATE", 20, minimum=1)
 # The server pings this often and closes connections silent for twice as long.
 KEFU_CHAT_HEARTBEAT_SECONDS = env.int("KEFU_CHAT_HEARTBEAT_SECONDS", 25, minimum=1, maximum=300)
+# Threads (each with its own connection) the chat's consumers use for the database. SQLite
+# takes one writer at a time, so it always gets one; on PostgreSQL a second thread overlaps
+# one write's round trips and commit with another's (more threads cost more in GIL
+# switching than they save: docs/benchmarks.md). See kefu.chat.db.
+KEFU_CHAT_DB_THREADS = (
+    1 if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    else env.int("KEFU_CHAT_DB_THREADS", 2, minimum=1, maximum=32)
+)
 
 # --- Attachments and the chat's REST API (kefu.desk.services.attachments, kefu.chat.api;
 # see docs/api.md) ------------------------------------------------------------------------

@@ -16,9 +16,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         if key != "init_command"
     }
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-    # One shared in-memory database for the test's threads (the browser tests' server):
-    # connections are not kept between requests there, as before CONN_MAX_AGE.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Connections are not kept between calls: SQLite's in-memory database is shared by the test's
+# threads (the browser tests' server), and on PostgreSQL the chat's database threads
+# (kefu.chat.db) must not hold the test database open when it is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
