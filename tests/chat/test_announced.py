@@ -37,6 +37,14 @@ def transfer(conversation: Conversation, team_id: int) -> None:
     conversation_transfer(conversation_id=conversation.pk, team_id=team_id, actor=None)
 
 
+async def following(cookie: bytes, conversation: Conversation) -> Conn:
+    """An agent's connection subscribed to ``conversation`` (its welcome consumed)."""
+    agent = await Conn("/ws/desk/", cookie=cookie).open()
+    await agent.send({"type": "subscribe", "conversation": str(conversation.public_id)})
+    assert (await agent.recv())["type"] == "welcome"
+    return agent
+
+
 async def messages(conn: Conn, count: int) -> list[dict[str, Any]]:
     return [await conn.recv_type("message") for _ in range(count)]
 
@@ -80,9 +88,7 @@ def test_a_gap_is_filled_from_the_log_in_order(chat: Chat) -> None:
     cookie = agent_cookie(chat.agent)
 
     async def scenario() -> None:
-        agent = await Conn("/ws/desk/", cookie=cookie).open()
-        await agent.send({"type": "subscribe", "conversation": str(conversation.public_id)})
-        assert (await agent.recv())["type"] == "welcome"
+        agent = await following(cookie, conversation)
         await customer_writes(conversation, "first, its doorbell lost", ring=False)
         await customer_writes(conversation, "second")
         got = await messages(agent, 2)
@@ -98,9 +104,7 @@ def test_a_conversation_moved_out_of_sight_stops_streaming_at_once(chat: Chat) -
     cookie = agent_cookie(chat.agent)
 
     async def scenario() -> None:
-        agent = await Conn("/ws/desk/", cookie=cookie).open()
-        await agent.send({"type": "subscribe", "conversation": str(conversation.public_id)})
-        assert (await agent.recv())["type"] == "welcome"
+        agent = await following(cookie, conversation)
         await customer_writes(conversation, "visible")
         assert (await agent.recv_type("message"))["body"] == "visible"
 
@@ -127,9 +131,7 @@ def test_a_deactivated_agent_is_closed_at_the_next_heartbeat(chat: Chat, setting
         type(chat.agent).objects.filter(pk=chat.agent.pk).update(is_active=False)
 
     async def scenario() -> None:
-        agent = await Conn("/ws/desk/", cookie=cookie).open()
-        await agent.send({"type": "subscribe", "conversation": str(conversation.public_id)})
-        assert (await agent.recv())["type"] == "welcome"
+        agent = await following(cookie, conversation)
         await deactivate()
         frames = []
         while (frame := await agent.recv(3))["type"] != "__closed__":
