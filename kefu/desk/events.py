@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import secrets
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -101,7 +102,9 @@ async def rung() -> None:
 
 
 def _send(conversation_id: int, event: dict[str, Any]) -> None:
-    message = {"type": "desk.event", "conversation_id": conversation_id, **event}
+    # ``id`` names this doorbell: listeners of one process may share work per doorbell.
+    message = {"type": "desk.event", "conversation_id": conversation_id,
+               "id": secrets.token_hex(8), **event}
     ring([(conversation_group(conversation_id), message), (INBOX_GROUP, message)])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +43,18 @@ def visible_conversations(profile: AgentProfile) -> QuerySet[Conversation]:
     return qs.filter(
         Q(team_id__in=_team_ids(profile)) | Q(team__isnull=True) | Q(assignee_id=profile.user_id)
     )
+
+
+def may_see(profile: AgentProfile, team_ids: Collection[int], *, team_id: int | None,
+             assignee_id: int | None) -> bool:
+    """:func:`visible_conversations`' rule for one conversation, in Python, given the
+    agent's team ids (for a stream that checks many agents against one row)."""
+    return (profile.sees_all_teams or team_id is None or team_id in team_ids
+            or assignee_id == profile.user_id)
+
+
+def team_ids_of(profile: AgentProfile) -> frozenset[int]:
+    return frozenset(_team_ids(profile).values_list("team_id", flat=True))
 
 
 def message_author(message: Message) -> tuple[str, str]:

@@ -192,3 +192,36 @@ def test_typing_a_private_note_never_reaches_the_customer(chat: Chat) -> None:
             await conn.close()
 
     run(scenario)
+
+
+def test_watchers_of_one_process_share_one_row_read_per_doorbell(chat: Chat) -> None:
+    """Three agents who may see it and one who may not: one read, three frames."""
+    from unittest import mock
+
+    from kefu.chat.consumers import agent as agent_module
+
+    conversation = chat.conversation()
+    cookies = [agent_cookie(chat.agent),
+               agent_cookie(make_agent("bob", chat.support)),
+               agent_cookie(make_agent("sue", role="supervisor")),
+               agent_cookie(chat.outsider)]
+    real = agent_module.inbox_row
+    reads: list[int] = []
+
+    def counted(conversation_id: int) -> Any:
+        reads.append(conversation_id)
+        return real(conversation_id)
+
+    async def scenario() -> None:
+        conns = [await watcher(cookie) for cookie in cookies]
+        with mock.patch.object(agent_module, "inbox_row", counted):
+            await customer_writes(conversation, "hello", "c1")
+            for conn in conns[:3]:
+                frame = await conn.recv_type("inbox")
+                assert (frame["id"], frame["event"]) == (conversation.pk, "message.created")
+            assert await conns[3].nothing(0.5)  # the VIP agent: not hers to see
+        assert reads == [conversation.pk]
+        for conn in conns:
+            await conn.close()
+
+    run(scenario)

@@ -2,16 +2,21 @@
 
 Besides following conversations (``subscribe``), an agent may ``watch`` the inbox: every
 desk doorbell (``desk.inbox`` group) becomes an ``inbox`` frame, but only for a
-conversation this agent may see — checked in the database for each event, with the same
-rules as the console. Agents' typing while writing a private note goes to the other agents
+conversation this agent may see, by the console's rule (``may_see``). The conversation's
+row is read once per doorbell per process and shared by every watching connection; each
+checks it against its agent's role and teams, which are re-read on every heartbeat.
+Agents' typing while writing a private note goes to the other agents
 following the conversation only, never to the customer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+import weakref
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -40,7 +45,7 @@ from kefu.chat.frames import (
 from kefu.desk.events import INBOX_GROUP
 from kefu.desk.models import AgentProfile, Conversation
 from kefu.desk.otp import session as otp_session
-from kefu.desk.selectors import visible_conversations
+from kefu.desk.selectors import may_see, team_ids_of, visible_conversations
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ MAX_SUBSCRIPTIONS = 200
 # and ``desk.inbox``); the second copy, arriving right after, is dropped.
 REPEAT_WINDOW_SECONDS = 2.0
 MAX_ANNOUNCED = 5000
+# How long a doorbell's inbox row is shared by the process's watching connections.
+SHARED_ROW_SECONDS = 5.0
 # A change of these may take a followed conversation out of the agent's sight.
 ACCESS_FIELDS = frozenset({"team_id", "assignee_id"})
 
@@ -97,45 +104,102 @@ def agent_frame(text: str) -> Watch | AgentTyping | None:
         raise FrameError("bad_frame", fields[:200]) from None
 
 
-def _admitted_profile(user: Any, session: Any) -> AgentProfile | None:
-    """The same gate as the console's ``agent_required``: an active agent past TOTP."""
+def _admitted_profile(user: Any, session: Any) -> tuple[AgentProfile, frozenset[int]] | None:
+    """The same gate as the console's ``agent_required``: an active agent past TOTP;
+    with the agent's team ids."""
     profile = selectors.agent_profile(user)
     if profile is None or session is None:
         return None
     request = HttpRequest()
     request.session = session
-    return profile if otp_session.is_verified(request, profile.user) else None
+    if not otp_session.is_verified(request, profile.user):
+        return None
+    return profile, team_ids_of(profile)
 
 
-def current_access(profile_id: int, conversation_ids: list[int]
-                   ) -> tuple[AgentProfile | None, set[int]]:
-    """The agent's profile as it is now (None: gone or deactivated) and which of these
-    conversations it may see."""
+@dataclass(frozen=True)
+class Access:
+    profile: AgentProfile | None  # None: the agent is gone or deactivated
+    team_ids: frozenset[int]
+    visible: set[int]  # of the conversations asked about
+
+
+def current_access(profile_id: int, conversation_ids: list[int]) -> Access:
+    """The agent's profile and teams as they are now, and which of these conversations
+    it may see."""
     profile = AgentProfile.objects.select_related("user").filter(
         pk=profile_id, user__is_active=True).first()
     if profile is None:
-        return None, set()
+        return Access(None, frozenset(), set())
     visible = visible_conversations(profile).filter(pk__in=conversation_ids)
-    return profile, set(visible.values_list("pk", flat=True))
+    return Access(profile, team_ids_of(profile), set(visible.values_list("pk", flat=True)))
 
 
-def inbox_row(profile: AgentProfile, conversation_id: int, lang: str) -> dict[str, Any] | None:
-    """What an ``inbox`` frame says about a conversation, if ``profile`` may see it."""
+@dataclass(frozen=True)
+class InboxRow:
+    """What ``inbox`` frames say about a conversation, before anyone's access is checked."""
+
+    public_id: str
+    pk: int
+    status: str
+    team_id: int | None
+    assignee_id: int | None
+    assignee: dict[str, Any] | None
+    teams: dict[str, dict[str, str]] | None  # by language code
+
+    def fields(self, lang: str) -> dict[str, Any]:
+        return {"conversation": self.public_id, "id": self.pk, "status": self.status,
+                "assignee": self.assignee, "team": self.teams[lang] if self.teams else None}
+
+
+def inbox_row(conversation_id: int) -> InboxRow | None:
     conversation = (
-        visible_conversations(profile)
-        .filter(pk=conversation_id)
+        Conversation.objects.filter(pk=conversation_id)
         .select_related("team", "assignee__agent_profile")
         .first()
     )
     if conversation is None:
         return None
-    return {
-        "conversation": str(conversation.public_id),
-        "id": conversation.pk,
-        "status": conversation.status,
-        "assignee": _assignee(conversation),
-        "team": _team(conversation, lang),
-    }
+    teams = None
+    if conversation.team is not None:
+        teams = {}
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                teams[lang] = {"slug": conversation.team.slug, "name": str(conversation.team)}
+    return InboxRow(str(conversation.public_id), conversation.pk, conversation.status,
+                    conversation.team_id, conversation.assignee_id, _assignee(conversation),
+                    teams)
+
+
+class SharedInboxRows:
+    """One row read per doorbell per process, however many agents watch the inbox.
+
+    Each watching connection then applies its own agent's access rule in Python
+    (:func:`kefu.desk.selectors.may_see`), instead of one query per agent per event.
+    """
+
+    def __init__(self) -> None:
+        self.reads: dict[str, asyncio.Future[InboxRow | None]] = {}
+
+    async def get(self, doorbell_id: str, conversation_id: int) -> InboxRow | None:
+        read = self.reads.get(doorbell_id)
+        if read is None:
+            read = self.reads[doorbell_id] = asyncio.ensure_future(db(inbox_row)(conversation_id))
+            asyncio.get_running_loop().call_later(
+                SHARED_ROW_SECONDS, self.reads.pop, doorbell_id, None)
+        return await asyncio.shield(read)
+
+
+_shared_rows: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SharedInboxRows] = (
+    weakref.WeakKeyDictionary())
+
+
+def shared_rows() -> SharedInboxRows:
+    loop = asyncio.get_running_loop()
+    found = _shared_rows.get(loop)
+    if found is None:
+        found = _shared_rows[loop] = SharedInboxRows()
+    return found
 
 
 def _assignee(conversation: Conversation) -> dict[str, Any] | None:
@@ -146,19 +210,12 @@ def _assignee(conversation: Conversation) -> dict[str, Any] | None:
     return {"id": user.pk, "name": profile.display_name if profile else user.get_username()}
 
 
-def _team(conversation: Conversation, lang: str) -> dict[str, str] | None:
-    team = conversation.team
-    if team is None:
-        return None
-    with translation.override(lang):
-        return {"slug": team.slug, "name": str(team)}
-
-
 class AgentConsumer(ChatConsumer):
     include_notes = True
 
     async def admit(self) -> tuple[str, int] | None:
         self.profile: AgentProfile | None = None
+        self.team_ids: frozenset[int] = frozenset()
         self.watching = False
         self.announced: dict[int, str] = {}  # conversations named in inbox frames so far
         self.repeats: dict[tuple[Any, ...], float] = {}
@@ -169,11 +226,10 @@ class AgentConsumer(ChatConsumer):
         host = urlsplit(origin).hostname if origin else None
         if not host or not validate_host(host, settings.ALLOWED_HOSTS):
             return "origin_not_allowed", CLOSE_FORBIDDEN
-        self.profile = await db(_admitted_profile)(
-            self.scope.get("user"), self.scope.get("session")
-        )
-        if self.profile is None:
+        admitted = await db(_admitted_profile)(self.scope.get("user"), self.scope.get("session"))
+        if admitted is None:
             return "forbidden", CLOSE_FORBIDDEN
+        self.profile, self.team_ids = admitted
         return None
 
     async def disconnect(self, code: int) -> None:
@@ -345,14 +401,13 @@ class AgentConsumer(ChatConsumer):
         and role too); announced messages are shown only for those (see ``trusted``)."""
         if self.profile is None or self.closing:
             return
-        profile, visible = await db(current_access)(
-            self.profile.pk, list(self.subs))
-        if profile is None:
+        access = await db(current_access)(self.profile.pk, list(self.subs))
+        if access.profile is None:
             await self.fail("forbidden", CLOSE_FORBIDDEN)
             return
-        self.profile = profile
+        self.profile, self.team_ids = access.profile, access.team_ids
         for pk, sub in self.subs.items():
-            sub.trusted = pk in visible
+            sub.trusted = pk in access.visible
 
     async def on_tick(self) -> None:
         await self.recheck_access()
@@ -361,8 +416,9 @@ class AgentConsumer(ChatConsumer):
         """The second copy of a followed conversation's doorbell (see REPEAT_WINDOW_SECONDS)."""
         if event.get("conversation_id") not in self.subs:
             return False
-        key = (event.get("conversation_id"), event.get("event"), event.get("seq"),
-               event.get("status"), tuple(event.get("fields", ())))
+        key: tuple[Any, ...] = (event["id"],) if "id" in event else (
+            event.get("conversation_id"), event.get("event"), event.get("seq"),
+            event.get("status"), tuple(event.get("fields", ())))
         now = time.monotonic()
         seen = self.repeats.pop(key, None)
         if seen is not None and now - seen < REPEAT_WINDOW_SECONDS:
@@ -378,8 +434,11 @@ class AgentConsumer(ChatConsumer):
         pk = event.get("conversation_id")
         if not isinstance(pk, int) or self.closing:
             return
-        row = await db(inbox_row)(self.profile, pk, self.lang)
-        if row is None:
+        doorbell = event.get("id")
+        row = (await shared_rows().get(doorbell, pk) if isinstance(doorbell, str)
+               else await db(inbox_row)(pk))
+        if row is None or not may_see(self.profile, self.team_ids, team_id=row.team_id,
+                                      assignee_id=row.assignee_id):
             # Moved out of this agent's sight: say so only if we named it before.
             public_id = self.announced.pop(pk, None)
             if public_id is not None:
@@ -388,8 +447,9 @@ class AgentConsumer(ChatConsumer):
             return
         if len(self.announced) >= MAX_ANNOUNCED:
             self.announced.clear()
-        self.announced[pk] = row["conversation"]
-        frame: dict[str, Any] = {"type": "inbox", "event": str(event.get("event", "")), **row}
+        self.announced[pk] = row.public_id
+        frame: dict[str, Any] = {"type": "inbox", "event": str(event.get("event", "")),
+                                 **row.fields(self.lang)}
         if isinstance(event.get("seq"), int):
             frame["seq"] = event["seq"]
         if event.get("kind"):
