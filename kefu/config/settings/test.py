@@ -1,7 +1,9 @@
 """Test settings: fast hasher, tasks run right after commit, in-memory outbox."""
 
+import os
+
 from kefu.config.settings.base import *  # noqa: F403
-from kefu.config.settings.base import DATABASES
+from kefu.config.settings.base import CACHES, CHANNEL_LAYERS, DATABASES, REDIS_URL
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,3 +26,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if REDIS_URL:
+    # pytest-xdist workers share one Redis database: without a prefix of their own, one
+    # worker's doorbells (group "desk.inbox", conversation ids that overlap between the
+    # workers' databases) and cache entries reach the other's tests.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"kefu-test-{_worker}"
+    CACHES["default"]["KEY_PREFIX"] = f"kefu-test-{_worker}"
