@@ -243,6 +243,10 @@ def test_customer_asks_agent_answers_customer_rates_and_downloads(
     frame_url = page.locator("#kefu-chat iframe").get_attribute("src") or ""
     assert frame_url.endswith(f"/{lang}/widget/")  # no token in the URL
     expect(chat.locator("#kw-hours")).to_contain_text(re.compile("|".join(hours_words)))
+    # A file needs a conversation: before the first message, the paperclip says so.
+    chat.locator(".kw-attach").click(force=True)  # aria-disabled: Playwright would wait
+    expect(chat.locator("#kw-banner")).to_contain_text(
+        "请先发送您的问题" if lang == "zh-hans" else "Send your question first")
     chat.locator("#kw-input").fill(question)
     chat.locator("#kw-suggest-list a").first.wait_for(timeout=TIMEOUT)  # suggested articles
     shoot(page, f"{lang}-desktop-suggest")

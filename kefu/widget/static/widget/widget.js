@@ -336,7 +336,7 @@
   function convKnown() {
     $("kw-suggest").hidden = true;
     $("kw-intro").hidden = false;
-    fileInput.disabled = false;
+    fileInput.removeAttribute("aria-disabled");
     store(state.account ? {} : { conversation: state.conv });
     loadConversation();
   }
@@ -431,7 +431,15 @@
 
   /* ---- attachments: upload over REST, then send the id with a message ---- */
   var ALLOWED = ["image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf"];
-  fileInput.disabled = true;  // a file goes with a message: the conversation must exist
+  // A file goes with a message, so the conversation must exist first. Not `disabled`: a
+  // disabled input swallows the click, and the customer would not learn why.
+  fileInput.setAttribute("aria-disabled", "true");
+  fileInput.addEventListener("click", function (event) {
+    if (fileInput.getAttribute("aria-disabled") === "true") {
+      event.preventDefault();
+      banner(S.attach_first);
+    }
+  });
   fileInput.addEventListener("change", function () {
     var file = fileInput.files[0];
     fileInput.value = "";
