@@ -189,6 +189,21 @@ class Conn:
         await self.send({"type": "hello", "token": token, **fields})
         return await self.recv()
 
+    async def frames_for(self, seconds: float) -> list[dict[str, Any]]:
+        """Every frame that arrives within ``seconds`` (a close ends the list)."""
+        frames: list[dict[str, Any]] = []
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while (left := end - loop.time()) > 0:
+            try:
+                frame = await self.recv(left)
+            except TimeoutError:
+                break
+            frames.append(frame)
+            if frame["type"] == "__closed__":
+                break
+        return frames
+
     async def nothing(self, timeout: float = 0.2) -> bool:
         try:
             await self.output(timeout)
