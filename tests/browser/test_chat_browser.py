@@ -252,6 +252,7 @@ def test_customer_asks_agent_answers_customer_rates_and_downloads(
     shoot(page, f"{lang}-desktop-suggest")
     chat.locator("#kw-input").press("Enter")
     chat.locator(".kw-customer[data-state='sent']", has_text=question).wait_for(timeout=TIMEOUT)
+    expect(chat.locator("#kw-banner")).to_be_hidden()  # the paperclip's hint is obsolete now
     shoot(page, f"{lang}-desktop-sent")
 
     # A screenshot goes with the question: uploaded, sent, shown as a thumbnail.

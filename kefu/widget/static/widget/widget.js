@@ -337,6 +337,7 @@
     $("kw-suggest").hidden = true;
     $("kw-intro").hidden = false;
     fileInput.removeAttribute("aria-disabled");
+    if ($("kw-banner").textContent === S.attach_first) { banner(""); }  // it can now
     store(state.account ? {} : { conversation: state.conv });
     loadConversation();
   }
