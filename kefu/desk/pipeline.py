@@ -101,10 +101,7 @@ def _customer(envelope: InboundEnvelope) -> DeskCustomer:
             known = verified_customer(kind=sender.identity_kind, address=sender.address)
             if known is not None:
                 return known  # the identity is there and verified: nothing to add
-            customer = visitor_create(display_name=sender.display_name,
-                                      language=sender.language)
-        else:
-            customer = visitor_create(display_name=sender.display_name, language=sender.language)
+        customer = visitor_create(display_name=sender.display_name, language=sender.language)
         # Unverified addresses are kept as hints on this record only.
         identity_add(
             customer=customer, kind=sender.identity_kind, address=sender.address,

@@ -37,13 +37,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from kefu.core.encryption import keyring
 from kefu.desk.errors import DeskError
 from kefu.desk.models import Attachment, Conversation, Message, MessageKind
-from kefu.desk.services.messages import MAX_FILES_PER_MESSAGE, message_post
+from kefu.desk.services.messages import (
+    MAX_FILES_PER_MESSAGE,
+    message_post,
+    sender_key,
+    stored_retry,
+)
 
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_PX = 320
 THUMBNAIL_TYPE = "image/webp"
-MAX_PER_MESSAGE = MAX_FILES_PER_MESSAGE
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
               "image/gif": ".gif", "application/pdf": ".pdf"}
@@ -268,10 +272,15 @@ def attachment_upload(
             storage_key=key, thumbnail_key=thumb_key, encrypted=encrypt,
         )
     except Exception:
-        for k in (key, thumb_key):
-            if k:
-                _path(k).unlink(missing_ok=True)
+        _discard(key, thumb_key)
         raise
+
+
+def _discard(*keys: str) -> None:
+    """Remove stored files whose row was not (or will not be) written."""
+    for key in keys:
+        if key:
+            _path(key).unlink(missing_ok=True)
 
 
 # --- binding to a message -------------------------------------------------------------------
@@ -281,7 +290,7 @@ def attachments_check(
     """Before sending: every id is the uploader's own file in this conversation, not yet
     sent — or already sent with this very ``client_msg_id`` (a retry)."""
     wanted = set(ids)
-    if len(wanted) > MAX_PER_MESSAGE:
+    if len(wanted) > MAX_FILES_PER_MESSAGE:
         raise AttachmentError("too_many_attachments")
     rows = Attachment.objects.filter(
         pk__in=wanted, conversation_id=conversation_id, uploader_key=uploader_key
@@ -305,19 +314,17 @@ def agent_reply_with_file(
     retry with the same ``client_msg_id`` returns the stored reply without a second copy.
     """
     check_content(data)  # raises AttachmentError before the message exists
-    sender_key = f"u:{author_user.pk}"
+    uploader = sender_key(MessageKind.AGENT, author_user, None)
     with transaction.atomic():
-        stored = Message.objects.filter(
-            conversation_id=conversation_id, sender_key=sender_key,
-            client_msg_id=client_msg_id.strip()[:64],
-        ).first() if client_msg_id.strip() else None
+        stored = stored_retry(conversation_id=conversation_id, sender_key=uploader,
+                              client_msg_id=client_msg_id)
         if stored is not None:  # a retry: the reply and its file are already there
             return stored
         conversation = Conversation.objects.filter(pk=conversation_id).first()
         if conversation is None:
             raise DeskError("not_found")
         attachment = attachment_upload(
-            conversation=conversation, uploader_key=sender_key, name=name, data=data,
+            conversation=conversation, uploader_key=uploader, name=name, data=data,
         )
         try:
             posted = message_post(
@@ -326,8 +333,6 @@ def agent_reply_with_file(
                 attachment_ids=[attachment.pk],
             )
         except Exception:  # the row goes with the transaction; the files must go too
-            for key in (attachment.storage_key, attachment.thumbnail_key):
-                if key:
-                    _path(key).unlink(missing_ok=True)
+            _discard(attachment.storage_key, attachment.thumbnail_key)
             raise
     return posted.message

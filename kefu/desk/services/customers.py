@@ -35,22 +35,12 @@ def customer_for_account(
         return DeskCustomer.objects.get(external_ref=external_ref)
 
 
-def customer_for_identity(
-    *, kind: str, address: str, display_name: str = "", language: str = "zh-hans"
-) -> DeskCustomer:
-    """The customer a *verified* channel address belongs to, or a new visitor record.
+def verified_customer(*, kind: str, address: str) -> DeskCustomer | None:
+    """The customer this address is verified for, if any.
 
     An unverified address never links to an existing customer: claiming somebody's email
     address in a chat must not open their history.
     """
-    known = verified_customer(kind=kind, address=address)
-    if known is not None:
-        return known
-    return visitor_create(display_name=display_name, language=language)
-
-
-def verified_customer(*, kind: str, address: str) -> DeskCustomer | None:
-    """The customer this address is verified for, if any."""
     identity = (
         CustomerIdentity.objects.filter(kind=kind, address=address, verified_at__isnull=False)
         .select_related("customer")

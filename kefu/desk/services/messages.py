@@ -49,7 +49,7 @@ def clean_body(body: str) -> str:
     return body
 
 
-def _sender_key(kind: str, user: User | None, customer: DeskCustomer | None) -> str:
+def sender_key(kind: str, user: User | None, customer: DeskCustomer | None) -> str:
     if kind == MessageKind.CUSTOMER:
         if customer is None:
             raise ValueError("a customer message needs author_customer")
@@ -61,6 +61,16 @@ def _sender_key(kind: str, user: User | None, customer: DeskCustomer | None) -> 
     if kind == MessageKind.SYSTEM:
         return "system"
     raise ValueError(f"unknown message kind {kind!r}")
+
+
+def stored_retry(*, conversation_id: int, sender_key: str, client_msg_id: str) -> Message | None:
+    """The message this sender already stored under ``client_msg_id`` (a retry), if any."""
+    client_msg_id = client_msg_id.strip()[:64]
+    if not client_msg_id:
+        return None
+    return Message.objects.filter(
+        conversation_id=conversation_id, sender_key=sender_key, client_msg_id=client_msg_id
+    ).first()
 
 
 def _after_customer_message(conversation: Conversation, message: Message) -> dict[str, Any]:
@@ -156,19 +166,17 @@ def message_post(
     same transaction (all of them, or nothing is stored).
     """
     body = clean_body(body)
-    sender_key = _sender_key(kind, author_user, author_customer)
+    key = sender_key(kind, author_user, author_customer)
     client_msg_id = client_msg_id.strip()[:64]
     conversation = lock_conversation(conversation_id)
     if kind == MessageKind.CUSTOMER and (
         author_customer is None or author_customer.pk != conversation.customer_id
     ):
         raise DeskError("not_found")
-    if client_msg_id:
-        existing = Message.objects.filter(
-            conversation=conversation, sender_key=sender_key, client_msg_id=client_msg_id
-        ).first()
-        if existing is not None:
-            return PostResult(existing, created=False)
+    existing = stored_retry(conversation_id=conversation.pk, sender_key=key,
+                            client_msg_id=client_msg_id)
+    if existing is not None:
+        return PostResult(existing, created=False)
     if conversation.status == Status.CLOSED and kind != MessageKind.NOTE:
         raise DeskError("invalid_transition", "conversation is closed")
     # The row is locked until commit, so the next number is ours; it is saved with the
@@ -180,7 +188,7 @@ def message_post(
         kind=kind,
         author_user=author_user if kind != MessageKind.CUSTOMER else None,
         author_customer=author_customer if kind == MessageKind.CUSTOMER else None,
-        sender_key=sender_key,
+        sender_key=key,
         client_msg_id=client_msg_id,
         body=body,
     )
