@@ -97,25 +97,27 @@ def agent_conversation(profile: AgentProfile, public_id: UUID) -> ConversationRe
     return ConversationRef.of(conversation) if conversation else None
 
 
+def _frame(public_id: str, seq: int, kind: str, author: tuple[str, str], body: str,
+           created_at: str, revision: int, attachments: list[dict[str, Any]]
+           ) -> dict[str, Any]:
+    return {"type": "message", "conversation": public_id, "seq": seq, "kind": kind,
+            "author": {"role": author[0], "name": author[1]}, "body": body,
+            "created_at": created_at, "revision": revision, "attachments": attachments}
+
+
 def message_frame(
     message: Message, public_id: str, customer_id: int | None
 ) -> dict[str, Any]:
     """The ``message`` frame of one message (from :func:`_rows`: edits and files prefetched)."""
     revisions = list(message.revisions.all()) if message.revision_count else []
-    return {
-        "type": "message",
-        "conversation": public_id,
-        "seq": message.seq,
-        "kind": message.kind,
-        "author": dict(zip(("role", "name"), message_author(message), strict=True)),
-        "body": max(revisions, key=lambda r: r.number).body if revisions else message.body,
-        "created_at": message.created_at.isoformat(),
-        "revision": len(revisions),
-        "attachments": [
-            attachment_info(a, customer_id=customer_id)
-            for a in sorted(message.attachments.all(), key=lambda a: a.pk)
-        ] if message.has_files else [],  # type: ignore[attr-defined]
-    }
+    return _frame(
+        public_id, message.seq, message.kind, message_author(message),
+        max(revisions, key=lambda r: r.number).body if revisions else message.body,
+        message.created_at.isoformat(), len(revisions),
+        [attachment_info(a, customer_id=customer_id)
+         for a in sorted(message.attachments.all(), key=lambda a: a.pk)]
+        if message.has_files else [],  # type: ignore[attr-defined]
+    )
 
 
 def announced_frame(public_id: str, seq: int, kind: str,
@@ -123,18 +125,9 @@ def announced_frame(public_id: str, seq: int, kind: str,
     """The ``message`` frame of a new message from what its write announced
     (:func:`kefu.desk.services.messages.message_announcement`): the same frame
     :func:`message_frame` builds from the log, for a message without files or edits."""
-    return {
-        "type": "message",
-        "conversation": public_id,
-        "seq": seq,
-        "kind": kind,
-        "author": {"role": str(announcement["author"]["role"]),
-                   "name": str(announcement["author"]["name"])},
-        "body": str(announcement["body"]),
-        "created_at": str(announcement["created_at"]),
-        "revision": 0,
-        "attachments": [],
-    }
+    author = announcement["author"]
+    return _frame(public_id, seq, kind, (str(author["role"]), str(author["name"])),
+                  str(announcement["body"]), str(announcement["created_at"]), 0, [])
 
 
 def _log(

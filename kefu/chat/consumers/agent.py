@@ -15,7 +15,6 @@ import asyncio
 import json
 import logging
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from django.utils import translation
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kefu.chat import selectors, services
-from kefu.chat.consumers.base import ChatConsumer, Subscription
+from kefu.chat.consumers.base import ChatConsumer, Subscription, loop_local
 from kefu.chat.db import db
 from kefu.chat.frames import (
     CLOSE_FLOOD,
@@ -190,16 +189,7 @@ class SharedInboxRows:
         return await asyncio.shield(read)
 
 
-_shared_rows: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SharedInboxRows] = (
-    weakref.WeakKeyDictionary())
-
-
-def shared_rows() -> SharedInboxRows:
-    loop = asyncio.get_running_loop()
-    found = _shared_rows.get(loop)
-    if found is None:
-        found = _shared_rows[loop] = SharedInboxRows()
-    return found
+shared_rows = loop_local(SharedInboxRows)
 
 
 def _assignee(conversation: Conversation) -> dict[str, Any] | None:
@@ -218,7 +208,7 @@ class AgentConsumer(ChatConsumer):
         self.team_ids: frozenset[int] = frozenset()
         self.watching = False
         self.announced: dict[int, str] = {}  # conversations named in inbox frames so far
-        self.repeats: dict[tuple[Any, ...], float] = {}
+        self.repeats: dict[str, float] = {}
         self.public_typing: set[int] = set()  # conversations where the customer sees us type
         # The session cookie rides along with any page's request: only our own pages may
         # open this socket (cross-site WebSocket hijacking).
@@ -374,9 +364,8 @@ class AgentConsumer(ChatConsumer):
         await self.send_frame({"type": "ack", "conversation": ref.public_id,
                                "client_msg_id": frame.client_msg_id, "seq": posted.seq})
         sub = self.subs.get(ref.pk)
-        if sub is not None and (posted.frame is None
-                                or not await self.deliver_next(sub, posted.frame)):
-            await self.catch_up(sub)
+        if sub is not None:
+            await self.show_own_write(sub, posted.frame)
 
     def wants(self, event: dict[str, Any]) -> bool:
         # Customers never see notes, so an agent typing is fine to show to other agents too.
@@ -416,9 +405,9 @@ class AgentConsumer(ChatConsumer):
         """The second copy of a followed conversation's doorbell (see REPEAT_WINDOW_SECONDS)."""
         if event.get("conversation_id") not in self.subs:
             return False
-        key: tuple[Any, ...] = (event["id"],) if "id" in event else (
-            event.get("conversation_id"), event.get("event"), event.get("seq"),
-            event.get("status"), tuple(event.get("fields", ())))
+        key = event.get("id")  # the same doorbell, heard through both groups
+        if not isinstance(key, str):
+            return False
         now = time.monotonic()
         seen = self.repeats.pop(key, None)
         if seen is not None and now - seen < REPEAT_WINDOW_SECONDS:
@@ -435,8 +424,9 @@ class AgentConsumer(ChatConsumer):
         if not isinstance(pk, int) or self.closing:
             return
         doorbell = event.get("id")
-        row = (await shared_rows().get(doorbell, pk) if isinstance(doorbell, str)
-               else await db(inbox_row)(pk))
+        if not isinstance(doorbell, str):  # every desk doorbell has one (kefu.desk.events)
+            return
+        row = await shared_rows().get(doorbell, pk)
         if row is None or not may_see(self.profile, self.team_ids, team_id=row.team_id,
                                       assignee_id=row.assignee_id):
             # Moved out of this agent's sight: say so only if we named it before.

@@ -20,8 +20,9 @@ import logging
 import random
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -125,17 +126,26 @@ class LogSweeper:
             consumer._spawn(consumer._safely(consumer.catch_up_lagging(ends)))
 
 
-_sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LogSweeper] = (
-    weakref.WeakKeyDictionary())
+T = TypeVar("T")
 
 
-def sweeper() -> LogSweeper:
-    """This event loop's :class:`LogSweeper`."""
-    loop = asyncio.get_running_loop()
-    found = _sweepers.get(loop)
-    if found is None:
-        found = _sweepers[loop] = LogSweeper()
-    return found
+def loop_local(factory: Callable[[], T]) -> Callable[[], T]:
+    """A getter for one ``factory()`` per running event loop: what the connections of a
+    process share (the server's loop; each test's own)."""
+    instances: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
+        weakref.WeakKeyDictionary())
+
+    def get() -> T:
+        loop = asyncio.get_running_loop()
+        found = instances.get(loop)
+        if found is None:
+            found = instances[loop] = factory()
+        return found
+
+    return get
+
+
+sweeper = loop_local(LogSweeper)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -325,7 +335,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             seq = int(event.get("seq", 0))
             if seq <= sub.cursor:
                 return
-            frame = self.frame_from_doorbell(sub, event)
+            frame = self.frame_from_doorbell(sub, seq, event)
             delivered = frame is not None and await self.deliver_next(sub, frame)
             if delivered or await self.catch_up(sub):
                 self._tail_check()
@@ -335,7 +345,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.on_status(sub, event)
         await self.on_conversation_event(sub, event)
 
-    def frame_from_doorbell(self, sub: Subscription, event: dict[str, Any]
+    def frame_from_doorbell(self, sub: Subscription, seq: int, event: dict[str, Any]
                             ) -> dict[str, Any] | None:
         """The frame of the message a doorbell announces, if it may be shown without
         reading the log: no files (their links are signed per viewer), a connection
@@ -344,9 +354,9 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not isinstance(announcement, dict) or announcement.get("files") or not sub.trusted:
             return None
         try:
-            return selectors.announced_frame(sub.public_id, int(event["seq"]),
-                                             str(event["kind"]), announcement)
-        except (KeyError, TypeError, ValueError):
+            return selectors.announced_frame(sub.public_id, seq, str(event["kind"]),
+                                             announcement)
+        except (KeyError, TypeError):
             return None
 
     async def deliver_next(self, sub: Subscription, frame: dict[str, Any]) -> bool:
@@ -363,6 +373,12 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self.send_frame(frame)
             sub.cursor = frame["seq"]
             return True
+
+    async def show_own_write(self, sub: Subscription, frame: dict[str, Any] | None) -> None:
+        """After the ack of this connection's own message: show it from the write's result
+        (``Posted.frame``) when it is the next one, else from the log."""
+        if frame is None or not await self.deliver_next(sub, frame):
+            await self.catch_up(sub)
 
     async def send_edited(self, sub: Subscription, seq: int) -> None:
         """An edit of a message this connection already has: its new text (``edited``).

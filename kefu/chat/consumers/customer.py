@@ -142,9 +142,7 @@ class CustomerConsumer(ChatConsumer):
             return
         await self.send_frame({"type": "ack", "conversation": sub.public_id,
                                "client_msg_id": frame.client_msg_id, "seq": posted.seq})
-        # The sender's own stream need not wait for the doorbell, nor read the log back.
-        if posted.frame is None or not await self.deliver_next(sub, posted.frame):
-            await self.catch_up(sub)
+        await self.show_own_write(sub, posted.frame)  # no waiting for the doorbell
 
     def wants(self, event: dict[str, Any]) -> bool:
         return bool(event.get("role") != "customer")
