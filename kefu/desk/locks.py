@@ -19,6 +19,15 @@ def lock_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
+def lock_conversations(conversation_ids: Iterable[int]) -> dict[int, Conversation]:
+    """Several conversations, locked by primary key (the order every locker uses)."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    return {c.pk: c for c in Conversation.objects.select_for_update().filter(pk__in=ids)
+            .order_by("pk")}
+
+
 def lock_agent_profiles(profile_ids: Iterable[int]) -> list[AgentProfile]:
     return list(
         AgentProfile.objects.select_for_update().filter(pk__in=list(profile_ids)).order_by("pk")

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from kefu.desk.envelope import ChannelAdapter, InboundEnvelope
 from kefu.desk.errors import DeskError
 from kefu.desk.models import (
     Conversation,
+    CustomerIdentity,
     DeskCustomer,
     InboundMessage,
     InboundState,
@@ -39,7 +41,7 @@ from kefu.desk.services.customers import (
     verified_customer,
     visitor_create,
 )
-from kefu.desk.services.messages import message_post
+from kefu.desk.services.messages import NewMessage, PostResult, message_post, messages_post
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +129,45 @@ def receive(
     adapter: ChannelAdapter, raw: dict[str, Any], *, meta: dict[str, str] | None = None
 ) -> PipelineResult:
     """Take one delivery from a channel. Never raises for bad input: it quarantines."""
+    return receive_many(adapter, [raw], meta=meta)[0]
+
+
+def receive_many(
+    adapter: ChannelAdapter, raws: Sequence[dict[str, Any]], *,
+    meta: dict[str, str] | None = None,
+) -> list[PipelineResult]:
+    """Take several deliveries of one channel at once (a chat server's burst), in order.
+
+    Each gets the outcome :func:`receive` would give it alone. Replies into the
+    conversation a delivery names — every live-chat message after the first — are stored
+    together in one transaction (:func:`_store_replies`); whatever that batch cannot take
+    as it stands (a new conversation, a closed one, a sender seen for the first time, a
+    retry) then goes through the one-at-a-time path, :func:`_receive_one`.
+    """
+    results: list[PipelineResult | None] = [None] * len(raws)
+    envelopes: dict[int, InboundEnvelope] = {}
+    for index, raw in enumerate(raws):
+        checked = _checked(adapter, raw, meta or {})
+        if isinstance(checked, PipelineResult):
+            results[index] = checked
+        else:
+            envelopes[index] = checked
+    replies = {index: envelope for index, envelope in envelopes.items()
+               if envelope.conversation_id is not None and not envelope.new_conversation}
+    for index, result in _store_replies(replies).items():
+        results[index] = result
+    for index, envelope in envelopes.items():
+        if results[index] is None:
+            results[index] = _receive_one(adapter.channel, raws[index], envelope)
+    done = [result for result in results if result is not None]
+    assert len(done) == len(raws)
+    return done
+
+
+def _checked(
+    adapter: ChannelAdapter, raw: dict[str, Any], meta: dict[str, str]
+) -> InboundEnvelope | PipelineResult:
+    """Parse and verify: the envelope, or the quarantine it ended in."""
     channel = adapter.channel
     try:
         envelope = adapter.parse(raw)
@@ -134,8 +175,97 @@ def receive(
         return _quarantine(channel, raw, "malformed", str(exc))
     if envelope.channel != channel:
         return _quarantine(channel, raw, "wrong_channel", envelope.channel)
-    if not adapter.verify(envelope, raw, meta or {}):
+    if not adapter.verify(envelope, raw, meta):
         return _quarantine(channel, raw, "sender_unverified", "")
+    return envelope
+
+
+def _known_customers(envelopes: Mapping[int, InboundEnvelope]) -> dict[int, DeskCustomer]:
+    """The existing record of each delivery's sender, where one is there and nothing needs
+    writing first (the one-at-a-time path creates or completes the others): what
+    :func:`_customer` would find, in a query per kind of sender instead of one each."""
+    refs = {e.sender.account_ref for e in envelopes.values() if e.sender.account_ref}
+    accounts = ({c.external_ref: c for c in DeskCustomer.objects.filter(external_ref__in=refs)}
+                if refs else {})
+    addresses: dict[str, set[str]] = {}
+    for envelope in envelopes.values():
+        sender = envelope.sender
+        if not sender.account_ref and sender.identity_kind and sender.address \
+                and sender.identity_verified:
+            addresses.setdefault(sender.identity_kind, set()).add(sender.address)
+    identities: dict[tuple[str, str], DeskCustomer] = {}
+    for kind, wanted in addresses.items():
+        for identity in CustomerIdentity.objects.filter(
+                kind=kind, address__in=wanted, verified_at__isnull=False
+        ).select_related("customer"):
+            identities[(kind, identity.address)] = identity.customer
+    found: dict[int, DeskCustomer] = {}
+    for index, envelope in envelopes.items():
+        sender = envelope.sender
+        customer: DeskCustomer | None = None
+        if sender.account_ref:
+            customer = accounts.get(sender.account_ref)
+            if customer is not None and sender.display_name and not customer.display_name:
+                customer = None  # customer_for_account fills the name in first
+        elif sender.identity_kind and sender.address and sender.identity_verified:
+            customer = identities.get((sender.identity_kind, sender.address))
+        if customer is not None:
+            found[index] = customer
+    return found
+
+
+def _store_replies(replies: Mapping[int, InboundEnvelope]) -> dict[int, PipelineResult]:
+    """Store, in one transaction, the replies that need nothing but appending.
+
+    Returns the results of those stored (accepted); the rest are left to
+    :func:`_receive_one`. If the database refuses the batch (a delivery raced in by another
+    process hits a unique key), nothing of it is kept and all are left.
+    """
+    if not replies:
+        return {}
+    redacted = {index: redact(envelope.text) for index, envelope in replies.items()}
+    try:
+        with transaction.atomic():
+            customers = _known_customers(replies)
+            batch: list[tuple[int, InboundEnvelope]] = []
+            keys: set[tuple[str, str]] = set()
+            for index, envelope in replies.items():
+                key = (envelope.channel, envelope.idempotency_key)
+                if index in customers and key not in keys:  # a repeat waits for the first
+                    keys.add(key)
+                    batch.append((index, envelope))
+            outcomes = messages_post([
+                NewMessage(
+                    conversation_id=envelope.conversation_id or 0, kind=MessageKind.CUSTOMER,
+                    body=redacted[index][0], author_customer=customers[index],
+                    client_msg_id=envelope.idempotency_key[:64],
+                    attachment_ids=list(envelope.attachment_ids),
+                )
+                for index, envelope in batch
+            ])
+            # A retry (not created) is answered by the one-at-a-time path, from its record.
+            stored = [(index, envelope, outcome.message)
+                      for (index, envelope), outcome in zip(batch, outcomes, strict=True)
+                      if isinstance(outcome, PostResult) and outcome.created]
+            inbound = InboundMessage.objects.bulk_create([
+                InboundMessage(
+                    channel=envelope.channel, idempotency_key=envelope.idempotency_key,
+                    state=InboundState.ACCEPTED,
+                    payload=_redact_payload(envelope.model_dump(mode="json")),
+                    message=message,
+                    redactions=[{"kind": f.kind, "words": f.words}
+                                for f in redacted[index][1]],
+                )
+                for index, envelope, message in stored
+            ])
+    except IntegrityError:
+        return {}
+    return {index: PipelineResult("accepted", record, message)
+            for (index, _envelope, message), record in zip(stored, inbound, strict=True)}
+
+
+def _receive_one(channel: str, raw: dict[str, Any], envelope: InboundEnvelope) -> PipelineResult:
+    """One checked delivery, whatever it needs: a new customer or conversation, a retry."""
     if envelope.conversation_id is None:
         # The unique key below is the real guard. Looking first spares a retry the gateway
         # call a new conversation makes; a reply in a known conversation (a live chat's

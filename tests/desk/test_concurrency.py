@@ -6,10 +6,11 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, connections
 
 from kefu.desk.errors import DeskError
-from kefu.desk.models import ConversationEvent, Message
+from kefu.desk.models import Conversation, ConversationEvent, Message
 from kefu.desk.services import assignment, messages
 from tests.desk.conftest import Desk, open_conversation
 
@@ -70,6 +71,25 @@ def test_same_client_id_raced_is_stored_once(desk: Desk) -> None:
     results = _race(post, post, post)
     assert not any(isinstance(r, Exception) for r in results)
     assert Message.objects.filter(client_msg_id="same").count() == 1
+
+
+def test_batches_over_the_same_conversations_in_any_order_never_deadlock(desk: Desk) -> None:
+    first, second, third = (open_conversation(desk) for _ in range(3))
+
+    def batch(conversations: list[Conversation], author: User) -> object:
+        return messages.messages_post([
+            messages.NewMessage(conversation_id=c.pk, kind="agent", body="hi", author_user=author)
+            for c in conversations
+        ])
+
+    for _ in range(5):
+        results = _race(lambda: batch([first, second, third], desk.agent),
+                        lambda: batch([third, second, first], desk.colleague))
+        assert not any(isinstance(r, Exception) for r in results), results
+    for conversation in (first, second, third):
+        seqs = list(Message.objects.filter(conversation=conversation)
+                    .values_list("seq", flat=True).order_by("seq"))
+        assert seqs == list(range(1, 12))
 
 
 def test_two_agents_assigning_at_once_one_wins_and_history_shows_both(desk: Desk) -> None:

@@ -8,8 +8,9 @@ import pytest
 
 from kefu.desk.envelope import InboundEnvelope, TrustedAdapter
 from kefu.desk.models import Conversation, InboundMessage, Message
-from kefu.desk.pipeline import receive
+from kefu.desk.pipeline import receive, receive_many
 from kefu.desk.redaction import PLACEHOLDER
+from kefu.desk.services import conversations
 from tests.desk.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,56 @@ def test_an_unverified_address_does_not_open_someone_elses_history(desk: Desk) -
     assert victim is not None
     assert attacker is not None
     assert attacker.conversation.customer_id != victim.conversation.customer_id
+
+
+def test_a_batch_gives_each_delivery_what_it_would_get_alone(desk: Desk) -> None:
+    opened = receive(TrustedAdapter("web"), delivery("k1"))
+    assert opened.message is not None
+    conversation = opened.message.conversation
+    closed = receive(TrustedAdapter("web"), delivery("k2", sender={
+        "identity_kind": "visitor", "address": "cookie-2", "identity_verified": True}))
+    assert closed.message is not None
+    conversations.conversation_close(conversation_id=closed.message.conversation_id,
+                                     actor=desk.agent)
+    results = receive_many(TrustedAdapter("web"), [
+        delivery("k3", "第二句", conversation_id=conversation.pk),
+        delivery("k1"),                                          # a redelivery
+        {"idempotency_key": "k4", "text": ""},                   # malformed
+        delivery("k5", f"助记词：{SEED}", conversation_id=conversation.pk),
+        delivery("k6", "又来了", conversation_id=closed.message.conversation_id, sender={
+            "identity_kind": "visitor", "address": "cookie-2", "identity_verified": True}),
+        delivery("k7", "新访客", conversation_id=conversation.pk, sender={
+            "identity_kind": "visitor", "address": "cookie-new", "identity_verified": True}),
+    ])
+    assert [r.outcome for r in results] == [
+        "accepted", "duplicate", "quarantined", "accepted", "accepted", "accepted"]
+    reply, again, _bad, redacted, reopened, stranger = results
+    assert reply.message is not None
+    assert reply.message.seq == 2
+    assert again.message == opened.message
+    assert redacted.message is not None
+    assert redacted.message.body == f"助记词：{PLACEHOLDER}"
+    assert "abandon" not in str(redacted.inbound.payload)
+    # A closed conversation: the message opens a new one, as it would alone.
+    assert reopened.message is not None
+    assert reopened.message.conversation_id != closed.message.conversation_id
+    # Somebody else naming this conversation does not get into it.
+    assert stranger.message is not None
+    assert stranger.message.conversation_id != conversation.pk
+    assert InboundMessage.objects.filter(state="accepted").count() == 6
+
+
+def test_a_batch_refused_by_the_database_is_taken_one_at_a_time(desk: Desk) -> None:
+    opened = receive(TrustedAdapter("web"), delivery("k1"))
+    assert opened.message is not None
+    conversation_id = opened.message.conversation_id
+    # The key is taken already (here by a quarantined copy; in production as often by
+    # another process a moment before): the batch's INSERT conflicts and rolls back.
+    receive(TrustedAdapter("web"), {"idempotency_key": "k3", "text": ""})
+    results = receive_many(TrustedAdapter("web"), [
+        delivery("k2", "一", conversation_id=conversation_id),
+        delivery("k3", "二", conversation_id=conversation_id),
+    ])
+    assert [r.outcome for r in results] == ["accepted", "duplicate"]
+    assert list(Message.objects.filter(conversation_id=conversation_id)
+                .order_by("seq").values_list("seq", "body")) == [(1, "提现失败"), (2, "一")]

@@ -21,8 +21,10 @@ class Message(models.Model):
     the same client id from the same sender is stored once.
     """
 
+    # No index of its own: (conversation, seq) and (conversation, client_msg_id) both
+    # lead with it.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     seq = models.PositiveIntegerField()
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
@@ -53,6 +55,11 @@ class Message(models.Model):
                 condition=~Q(client_msg_id=""),
                 name="desk_message_client_id",
             ),
+        ]
+        indexes = [
+            # Finding retries: the partial unique index above cannot serve a query with
+            # bound parameters (SQLite cannot prove a parameter is not '').
+            models.Index(fields=["conversation", "client_msg_id"], name="desk_message_retry"),
         ]
 
     def __str__(self) -> str:

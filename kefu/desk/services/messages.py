@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.db.models import F
 
 from kefu.desk import events
 from kefu.desk.errors import DeskError
-from kefu.desk.locks import lock_conversation
+from kefu.desk.locks import lock_conversation, lock_conversations
 from kefu.desk.models import (
     MAX_MESSAGE_CHARS,
     Attachment,
@@ -25,7 +25,7 @@ from kefu.desk.models import (
 )
 from kefu.desk.selectors import message_author
 from kefu.desk.services import sla
-from kefu.desk.services.common import record_event, touch
+from kefu.desk.services.common import record_event, touch_many
 
 MAX_FILES_PER_MESSAGE = 10
 # What every new message changes on its conversation: announced by its own
@@ -63,14 +63,26 @@ def sender_key(kind: str, user: User | None, customer: DeskCustomer | None) -> s
     raise ValueError(f"unknown message kind {kind!r}")
 
 
+RetryKey = tuple[int, str, str]  # (conversation id, sender key, client_msg_id)
+
+
+def stored_retries(keys: Collection[RetryKey]) -> dict[RetryKey, Message]:
+    """The messages already stored under these (conversation, sender, client id) keys."""
+    wanted = {key for key in keys if key[2]}
+    if not wanted:
+        return {}
+    rows = Message.objects.filter(
+        conversation_id__in={key[0] for key in wanted},
+        client_msg_id__in={key[2] for key in wanted},
+    ).order_by()  # index desk_message_retry
+    found = {(m.conversation_id, m.sender_key, m.client_msg_id): m for m in rows}
+    return {key: message for key, message in found.items() if key in wanted}
+
+
 def stored_retry(*, conversation_id: int, sender_key: str, client_msg_id: str) -> Message | None:
     """The message this sender already stored under ``client_msg_id`` (a retry), if any."""
-    client_msg_id = client_msg_id.strip()[:64]
-    if not client_msg_id:
-        return None
-    return Message.objects.filter(
-        conversation_id=conversation_id, sender_key=sender_key, client_msg_id=client_msg_id
-    ).first()
+    key = (conversation_id, sender_key, client_msg_id.strip()[:64])
+    return stored_retries([key]).get(key)
 
 
 def _after_customer_message(conversation: Conversation, message: Message) -> dict[str, Any]:
@@ -146,7 +158,19 @@ def message_announcement(message: Message, *, files: bool) -> dict[str, Any]:
             "created_at": message.created_at.isoformat(), "files": files}
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to append: the arguments of :func:`message_post`."""
+
+    conversation_id: int
+    kind: str
+    body: str
+    author_user: User | None = None
+    author_customer: DeskCustomer | None = None
+    client_msg_id: str = ""
+    attachment_ids: Sequence[int] = ()
+
+
 def message_post(
     *,
     conversation_id: int,
@@ -163,48 +187,130 @@ def message_post(
     binds nothing). The conversation row lock makes sequence numbers gap-free and
     ordered by commit, so two agents replying at once both land, one after the other.
     ``attachment_ids``: the sender's files uploaded to this conversation, bound in the
-    same transaction (all of them, or nothing is stored).
+    same transaction (all of them, or nothing is stored). Raises :class:`DeskError`.
     """
-    body = clean_body(body)
-    key = sender_key(kind, author_user, author_customer)
-    client_msg_id = client_msg_id.strip()[:64]
-    conversation = lock_conversation(conversation_id)
-    if kind == MessageKind.CUSTOMER and (
-        author_customer is None or author_customer.pk != conversation.customer_id
-    ):
-        raise DeskError("not_found")
-    existing = stored_retry(conversation_id=conversation.pk, sender_key=key,
-                            client_msg_id=client_msg_id)
-    if existing is not None:
-        return PostResult(existing, created=False)
-    if conversation.status == Status.CLOSED and kind != MessageKind.NOTE:
-        raise DeskError("invalid_transition", "conversation is closed")
-    # The row is locked until commit, so the next number is ours; it is saved with the
-    # other changes below (the unique (conversation, seq) constraint backs this up).
-    seq = conversation.last_seq + 1
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=seq,
-        kind=kind,
-        author_user=author_user if kind != MessageKind.CUSTOMER else None,
-        author_customer=author_customer if kind == MessageKind.CUSTOMER else None,
-        sender_key=key,
-        client_msg_id=client_msg_id,
-        body=body,
-    )
-    attachments_bind(message=message, ids=attachment_ids)
-    changes: dict[str, Any] = {"last_seq": seq}
-    if kind == MessageKind.CUSTOMER:
-        changes.update(_after_customer_message(conversation, message))
-    elif kind == MessageKind.AGENT:
-        assert author_user is not None
-        changes.update(_after_agent_reply(conversation, message, author_user))
-    touch(conversation, covered=LOG_FIELDS, **changes)
-    events.publish(conversation.pk, {
-        "event": "message.created", "seq": message.seq, "kind": kind,
-        "message": message_announcement(message, files=bool(attachment_ids)),
-    })
-    return PostResult(message, created=True)
+    (outcome,) = messages_post([NewMessage(
+        conversation_id=conversation_id, kind=kind, body=body, author_user=author_user,
+        author_customer=author_customer, client_msg_id=client_msg_id,
+        attachment_ids=attachment_ids,
+    )])
+    if isinstance(outcome, DeskError):
+        raise outcome
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    index: int
+    post: NewMessage
+    body: str
+    sender_key: str
+    client_msg_id: str
+
+
+def _checked(index: int, post: NewMessage) -> _Accepted | DeskError:
+    try:
+        body = clean_body(post.body)
+    except DeskError as exc:
+        return exc
+    return _Accepted(index, post, body,
+                     sender_key(post.kind, post.author_user, post.author_customer),
+                     post.client_msg_id.strip()[:64])
+
+
+@transaction.atomic(savepoint=False)  # nothing inside raises for a post: no savepoint needed
+def messages_post(posts: Sequence[NewMessage]) -> list[PostResult | DeskError]:
+    """Append several messages at once; the write path of :func:`message_post`.
+
+    Each post gets its own outcome, in order: a :class:`PostResult`, or the
+    :class:`DeskError` that kept it out (``not_found``, ``invalid_transition``,
+    ``empty_message``, ``attachment_unknown`` …) without stopping the others. The work is
+    set-based, so a chat server writing a burst pays per batch, not per message: one
+    query locks every conversation (by primary key, the fixed lock order), one finds
+    retries, one INSERT stores the messages without files and one UPDATE the
+    conversations. A post with files is stored on its own savepoint, so a missing file
+    takes back that message only. A database error (a unique key raced by another
+    process) rolls back the whole call.
+    """
+    outcomes: list[PostResult | DeskError | None] = [None] * len(posts)
+    accepted: list[_Accepted] = []
+    for index, post in enumerate(posts):
+        checked = _checked(index, post)
+        if isinstance(checked, DeskError):
+            outcomes[index] = checked
+        else:
+            accepted.append(checked)
+    conversations = lock_conversations(a.post.conversation_id for a in accepted)
+    retries = stored_retries(
+        [(a.post.conversation_id, a.sender_key, a.client_msg_id) for a in accepted])
+    plain: list[Message] = []
+    created: list[tuple[int, Message]] = []
+    for item in accepted:
+        post = item.post
+        conversation = conversations.get(post.conversation_id)
+        if conversation is None or (post.kind == MessageKind.CUSTOMER and (
+            post.author_customer is None or post.author_customer.pk != conversation.customer_id
+        )):
+            outcomes[item.index] = DeskError("not_found")
+            continue
+        retry_key = (conversation.pk, item.sender_key, item.client_msg_id)
+        if (existing := retries.get(retry_key)) is not None:
+            outcomes[item.index] = PostResult(existing, created=False)
+            continue
+        if conversation.status == Status.CLOSED and post.kind != MessageKind.NOTE:
+            outcomes[item.index] = DeskError("invalid_transition", "conversation is closed")
+            continue
+        # The row is locked until commit, so the next number is ours; it is saved with the
+        # other changes below (the unique (conversation, seq) constraint backs this up).
+        message = Message(
+            conversation=conversation,
+            seq=conversation.last_seq + 1,
+            kind=post.kind,
+            author_user=post.author_user if post.kind != MessageKind.CUSTOMER else None,
+            author_customer=post.author_customer if post.kind == MessageKind.CUSTOMER else None,
+            sender_key=item.sender_key,
+            client_msg_id=item.client_msg_id,
+            body=item.body,
+        )
+        if post.attachment_ids:
+            try:
+                with transaction.atomic():
+                    message.save()
+                    attachments_bind(message=message, ids=post.attachment_ids)
+            except DeskError as exc:
+                outcomes[item.index] = exc
+                continue
+        else:
+            plain.append(message)
+        conversation.last_seq = message.seq
+        if item.client_msg_id:  # the same client id twice in one call: stored once
+            retries[retry_key] = message
+        created.append((item.index, message))
+    Message.objects.bulk_create(plain)
+    changes: dict[Conversation, dict[str, Any]] = {}
+    for index, message in created:
+        conversation = message.conversation
+        changed = changes.setdefault(conversation, {})
+        step: dict[str, Any] = {"last_seq": message.seq}
+        if message.kind == MessageKind.CUSTOMER:
+            step.update(_after_customer_message(conversation, message))
+        elif message.kind == MessageKind.AGENT:
+            assert message.author_user is not None
+            step.update(_after_agent_reply(conversation, message, message.author_user))
+        for name, value in step.items():  # the next message of this call sees them
+            setattr(conversation, name, value)
+        changed.update(step)
+        outcomes[index] = PostResult(message, created=True)
+    touch_many(changes, covered=LOG_FIELDS)
+    for index, message in created:
+        events.publish(message.conversation_id, {
+            "event": "message.created", "seq": message.seq, "kind": message.kind,
+            "message": message_announcement(
+                message, files=bool(posts[index].attachment_ids)),
+        })
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(posts)
+    return done
 
 
 @transaction.atomic
