@@ -10,6 +10,7 @@ committed, which is what lets the consumer acknowledge: an acked message is on d
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.errors import DeskError
 from kefu.desk.events import conversation_group, ring
 from kefu.desk.models import Conversation, Message, MessageKind
-from kefu.desk.pipeline import receive
+from kefu.desk.pipeline import PipelineResult, receive_many
 from kefu.desk.services.attachments import AttachmentError, attachments_check
 from kefu.desk.services.messages import (
     conversation_mark_read,
@@ -55,6 +56,42 @@ def idempotency_key(principal: Principal, client_msg_id: str) -> str:
     return "chat:" + digest.hexdigest()[:56]
 
 
+@dataclass(frozen=True)
+class CustomerMessage:
+    """One customer message to store: the arguments of :func:`customer_send`."""
+
+    principal: Principal
+    conversation_id: int | None
+    client_msg_id: str
+    body: str
+    channel: str
+    language: str
+    display_name: str = ""
+    attachment_ids: tuple[int, ...] = ()
+    category: str | None = None
+    new_conversation: bool = False
+
+    def raw(self) -> dict[str, Any]:
+        """The delivery the pipeline receives (TrustedAdapter: the token was checked)."""
+        if self.principal.kind == "account":
+            sender: dict[str, object] = {"account_ref": self.principal.ref}
+        else:
+            sender = {"identity_kind": "visitor", "address": self.principal.ref,
+                      "identity_verified": True}
+        return {
+            "idempotency_key": idempotency_key(self.principal, self.client_msg_id),
+            "sender": {**sender, "language": self.language, "display_name": self.display_name},
+            "text": self.body,
+            "conversation_id": self.conversation_id,
+            "attachment_ids": list(self.attachment_ids),
+            "category": self.category,
+            "new_conversation": self.new_conversation,
+        }
+
+
+SendError = FrameError | AttachmentError
+
+
 def customer_send(
     *,
     principal: Principal,
@@ -74,40 +111,68 @@ def customer_send(
     pipeline files it in the customer's active chat conversation or opens a new one
     (always a new one with ``new_conversation``). ``attachment_ids`` are files uploaded
     to ``conversation_id`` first; they are bound to the message in its transaction.
+    Raises :class:`FrameError` or :class:`AttachmentError`.
     """
-    key = idempotency_key(principal, client_msg_id)
-    if attachment_ids:
-        customer = customer_for_principal(principal)
-        if customer is None or conversation_id is None:
-            raise AttachmentError("attachment_unknown")
-        attachments_check(conversation_id=conversation_id, uploader_key=f"c:{customer.pk}",
-                          ids=attachment_ids, client_msg_id=key[:64])
-    if principal.kind == "account":
-        sender: dict[str, object] = {"account_ref": principal.ref}
-    else:
-        sender = {"identity_kind": "visitor", "address": principal.ref,
-                  "identity_verified": True}
-    raw = {
-        "idempotency_key": key,
-        "sender": {**sender, "language": language, "display_name": display_name},
-        "text": body,
-        "conversation_id": conversation_id,
-        "attachment_ids": list(attachment_ids or []),
-        "category": category,
-        "new_conversation": new_conversation,
-    }
-    result = receive(TrustedAdapter(channel), raw)
+    (outcome,) = customer_send_many([CustomerMessage(
+        principal=principal, conversation_id=conversation_id, client_msg_id=client_msg_id,
+        body=body, channel=channel, language=language, display_name=display_name,
+        attachment_ids=tuple(attachment_ids or ()), category=category,
+        new_conversation=new_conversation,
+    )])
+    if isinstance(outcome, FrameError | AttachmentError):
+        raise outcome
+    return outcome
+
+
+def customer_send_many(messages: Sequence[CustomerMessage]) -> list[Posted | SendError]:
+    """:func:`customer_send` for several messages at once, each with its own outcome.
+
+    The chat server's connections hand their messages over together
+    (:mod:`kefu.chat.writes`); the pipeline stores the replies among them in one
+    transaction (:func:`kefu.desk.pipeline.receive_many`).
+    """
+    outcomes: list[Posted | SendError | None] = [None] * len(messages)
+    by_channel: dict[str, list[int]] = {}
+    for index, message in enumerate(messages):
+        try:
+            _check_files(message)
+        except AttachmentError as exc:
+            outcomes[index] = exc
+            continue
+        by_channel.setdefault(message.channel, []).append(index)
+    for channel, indexes in by_channel.items():
+        results = receive_many(TrustedAdapter(channel), [messages[i].raw() for i in indexes])
+        for index, result in zip(indexes, results, strict=True):
+            outcomes[index] = _posted(result, files=bool(messages[index].attachment_ids))
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(messages)
+    return done
+
+
+def _check_files(message: CustomerMessage) -> None:
+    """Files named by a message must be the sender's own, uploaded to that conversation."""
+    if not message.attachment_ids:
+        return
+    customer = customer_for_principal(message.principal)
+    if customer is None or message.conversation_id is None:
+        raise AttachmentError("attachment_unknown")
+    key = idempotency_key(message.principal, message.client_msg_id)
+    attachments_check(conversation_id=message.conversation_id, uploader_key=f"c:{customer.pk}",
+                      ids=list(message.attachment_ids), client_msg_id=key[:64])
+
+
+def _posted(result: PipelineResult, *, files: bool) -> Posted | SendError:
     if result.message is None:
         code = result.inbound.reason
         if code == "attachment_unknown":
-            raise AttachmentError(code)
-        raise FrameError(code if code == "empty_message" else "internal", code)
+            return AttachmentError(code)
+        return FrameError(code if code == "empty_message" else "internal", code)
     message = result.message
     created = result.outcome == "accepted"
     # Just written: the message holds the locked, updated conversation (no read needed).
     conversation = ConversationRef.of(message.conversation)
     return Posted(conversation, message.seq, created,
-                  _own_frame(conversation, message, created=created, files=bool(attachment_ids)))
+                  _own_frame(conversation, message, created=created, files=files))
 
 
 def customer_read(*, conversation_id: int, seq: int) -> int:

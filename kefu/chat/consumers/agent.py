@@ -28,7 +28,7 @@ from django.utils import translation
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kefu.chat import selectors, services
-from kefu.chat.consumers.base import ChatConsumer, Subscription, loop_local
+from kefu.chat.consumers.base import ChatConsumer, Subscription
 from kefu.chat.db import db
 from kefu.chat.frames import (
     CLOSE_FLOOD,
@@ -41,6 +41,7 @@ from kefu.chat.frames import (
     Subscribe,
     Unsubscribe,
 )
+from kefu.chat.loops import loop_local
 from kefu.desk.events import INBOX_GROUP
 from kefu.desk.models import AgentProfile, Conversation
 from kefu.desk.otp import session as otp_session

@@ -19,12 +19,11 @@ import json
 import logging
 import random
 import time
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -42,6 +41,7 @@ from kefu.chat.frames import (
     Send,
     parse_frame,
 )
+from kefu.chat.loops import loop_local
 from kefu.desk.events import conversation_group, rung
 from kefu.desk.models import AgentProfile, MessageKind
 
@@ -126,25 +126,6 @@ class LogSweeper:
             consumer._spawn(consumer._safely(consumer.catch_up_lagging(ends)))
 
 
-T = TypeVar("T")
-
-
-def loop_local(factory: Callable[[], T]) -> Callable[[], T]:
-    """A getter for one ``factory()`` per running event loop: what the connections of a
-    process share (the server's loop; each test's own)."""
-    instances: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
-        weakref.WeakKeyDictionary())
-
-    def get() -> T:
-        loop = asyncio.get_running_loop()
-        found = instances.get(loop)
-        if found is None:
-            found = instances[loop] = factory()
-        return found
-
-    return get
-
-
 sweeper = loop_local(LogSweeper)
 
 
@@ -180,6 +161,20 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             task.cancel()
         for conversation_id in list(getattr(self, "subs", {})):
             await self.unsubscribe(conversation_id)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without its ``close_old_connections`` before every handler.
+
+        Channels runs that clean-up through ``sync_to_async`` for consumers that use the
+        ORM on the event loop; on the chat's database thread it queued every frame and
+        doorbell of every connection behind the writes. These consumers never touch the
+        ORM on the loop: each query goes through :func:`kefu.chat.db.db`, which cleans up
+        around the call itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']!r}")
+        await handler(message)
 
     async def admit(self) -> tuple[str, int] | None:
         """None to let the connection in, or (error code, close code)."""

@@ -20,7 +20,9 @@ from kefu.chat.frames import (
     Send,
     Typing,
 )
+from kefu.chat.services import CustomerMessage
 from kefu.chat.tokens import Principal, TokenError, mint_visitor_token, read_token
+from kefu.chat.writes import writer
 from kefu.desk.services.attachments import AttachmentError
 
 
@@ -122,15 +124,15 @@ class CustomerConsumer(ChatConsumer):
             raise FrameError("empty_message")
         sub = self.current
         try:
-            posted = await db(services.customer_send)(
+            posted = await writer().send(CustomerMessage(
                 principal=self.principal,
                 conversation_id=sub.conversation.pk if sub else None,
                 client_msg_id=frame.client_msg_id,
                 body=frame.body,
                 channel=self.channel_kind,
                 language=self.lang,
-                attachment_ids=list(frame.attachments),
-            )
+                attachment_ids=tuple(frame.attachments),
+            ))
         except AttachmentError as exc:
             raise FrameError("attachment_unknown", exc.code) from None
         if sub is None or sub.conversation.pk != posted.conversation.pk:
