@@ -252,7 +252,7 @@ def _store_replies(replies: Mapping[int, InboundEnvelope]) -> dict[int, Pipeline
                     channel=envelope.channel, idempotency_key=envelope.idempotency_key,
                     state=InboundState.ACCEPTED,
                     payload=_redact_payload(envelope.model_dump(mode="json")),
-                    message=message,
+                    message_id=message.pk,  # not message=: see _store
                     redactions=[{"kind": f.kind, "words": f.words}
                                 for f in redacted[index][1]],
                 )
@@ -329,7 +329,11 @@ def _store(
     # delivery fails on the unique key here and rolls everything above back.
     inbound = InboundMessage.objects.create(
         channel=envelope.channel, idempotency_key=envelope.idempotency_key,
-        state=InboundState.ACCEPTED, payload=payload, message=posted.message,
+        state=InboundState.ACCEPTED, payload=payload,
+        # By id: assigning the object would cache each on the other (a one-to-one), a
+        # reference cycle that only the garbage collector's full passes free — under chat
+        # load, one per message.
+        message_id=posted.message.pk,
         redactions=[{"kind": f.kind, "words": f.words} for f in findings],
     )
     return PipelineResult("accepted", inbound, posted.message), new_conversation
