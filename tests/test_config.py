@@ -38,6 +38,18 @@ def test_int_bounds_are_enforced() -> None:
         Env({"CAP": "5"}).int("CAP", 1000, minimum=100)
 
 
+def test_number_lists_need_the_right_count_of_whole_numbers() -> None:
+    env = Env({"OK": "1, 2,3", "SHORT": "1,2", "WORD": "1,two,3", "NEG": "1,0,3"})
+    assert env.ints("OK", (7, 8, 9)) == (1, 2, 3)
+    assert env.ints("MISSING", (7, 8, 9)) == (7, 8, 9)
+    with pytest.raises(EnvError, match="SHORT: expected 3 numbers, got 2"):
+        env.ints("SHORT", (7, 8, 9))
+    with pytest.raises(EnvError, match="WORD: expected comma-separated whole numbers"):
+        env.ints("WORD", (7, 8, 9))
+    with pytest.raises(EnvError, match="NEG: every number must be at least 1"):
+        env.ints("NEG", (7, 8, 9), minimum=1)
+
+
 def test_url_scheme_is_checked() -> None:
     env = Env({"DATABASE_URL": "mysql://root@localhost/db"})
     with pytest.raises(EnvError, match="DATABASE_URL: scheme must be one of"):

@@ -41,3 +41,8 @@ bip39_english()
 # full-collection pauses fell from 130-215 ms to 16-106 ms (docs/benchmarks.md).
 gc.collect()
 gc.freeze()
+# A young collection every KEFU_GC_THRESHOLDS[0] allocations instead of 700: with 1,000
+# connections open the default thresholds meant full collections every few seconds,
+# each pausing every connection for 90-150 ms (docs/benchmarks.md). Kefu's per-message
+# work leaves no reference cycles behind, so collecting less often costs little memory.
+gc.set_threshold(*settings.KEFU_GC_THRESHOLDS)

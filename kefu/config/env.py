@@ -101,6 +101,24 @@ class Env:
             raise EnvError(name, f"empty item in comma-separated list {value!r}")
         return items
 
+    def ints(
+        self, name: builtins.str, default: tuple[builtins.int, ...], *,
+        minimum: builtins.int | None = None,
+    ) -> tuple[builtins.int, ...]:
+        """Comma-separated whole numbers, exactly as many as ``default`` has."""
+        value = self._raw(name)
+        if value is None or value.strip() == "":
+            return default
+        try:
+            numbers = tuple(int(item.strip(), 10) for item in value.split(","))
+        except ValueError:
+            raise EnvError(name, f"expected comma-separated whole numbers, got {value!r}") from None
+        if len(numbers) != len(default):
+            raise EnvError(name, f"expected {len(default)} numbers, got {len(numbers)}")
+        if minimum is not None and any(n < minimum for n in numbers):
+            raise EnvError(name, f"every number must be at least {minimum}, got {value!r}")
+        return numbers
+
     def url(self, name: builtins.str, *, schemes: set[builtins.str]) -> builtins.str | None:
         value = self._raw(name)
         if value is None or value.strip() == "":

@@ -342,6 +342,10 @@ KEFU_CHAT_MAX_FRAME_BYTES = env.int("KEFU_CHAT_MAX_FRAME_BYTES", 16384, minimum=
 KEFU_CHAT_RATE = env.int("KEFU_CHAT_RATE", 20, minimum=1)
 # The server pings this often and closes connections silent for twice as long.
 KEFU_CHAT_HEARTBEAT_SECONDS = env.int("KEFU_CHAT_HEARTBEAT_SECONDS", 25, minimum=1, maximum=300)
+# The server process's garbage-collector thresholds (gc.set_threshold, applied in
+# kefu/config/asgi.py): young collections far less often than Python's 700, so that
+# 1,000 open connections do not pay a full collection every few seconds.
+KEFU_GC_THRESHOLDS = env.ints("KEFU_GC_THRESHOLDS", (50_000, 20, 100), minimum=1)
 # Threads (each with its own connection) the chat's consumers use for the database. SQLite
 # takes one writer at a time, so it always gets one; on PostgreSQL a second thread overlaps
 # one write's round trips and commit with another's (more threads cost more in GIL
