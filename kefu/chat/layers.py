@@ -1,19 +1,72 @@
-"""The in-memory channel layer of a single-process install, without a sweep per message.
+"""The channel layers Kefu runs on, each a stock Channels layer with its hot paths made cheap.
 
-Channels' ``InMemoryChannelLayer`` looks through every channel and every group for
-expired messages and memberships on each send and each receive: with 1,000 connections
-that scan was half of the event loop's time under chat load. Expiry is housekeeping
-(messages live 60 s, memberships a day), so here it runs at most once a second.
+* :class:`InMemoryChannelLayer` (one process, no Redis): Channels' in-memory layer looks
+  through every channel and group for expired entries on each send and receive; with
+  1,000 connections that scan was half of the event loop's time under chat load. Expiry
+  is housekeeping (messages live 60 s, memberships a day), so here it runs at most once
+  a second.
+* :class:`RedisChannelLayer` (scale-out): channels_redis spends four Redis round trips
+  on each ``group_send`` and four on each message received, one after the other. Under
+  chat load in one process that capped delivery well below 200 messages/s and made each
+  doorbell wait for eight turns of a busy event loop. Here the doorbells of a batch go in
+  two round trips (:meth:`RedisChannelLayer.group_send_many`) and a receive takes every
+  message waiting for the process at once (:meth:`RedisChannelLayer.receive_single`).
+  Storage, keys, message format, capacities and expiry are channels_redis's own, so
+  processes on either class share one Redis.
+
+Neither layer is trusted for delivery (see kefu.chat.consumers.base): a doorbell lost to a
+full queue costs latency, never a message.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import time
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
+from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 
 SWEEP_SECONDS = 1.0
+
+# Messages a receive takes off the process's queue at once, at most.
+RECEIVE_BATCH = 100
+
+# For each channel key (KEYS[i]) one message (ARGV[i]) with its capacity (ARGV[n + i])
+# and score (ARGV[2n + i]); then the key expiry. channels_redis's group_send script, for
+# many messages at once, with scores that keep the order of the batch.
+_SEND_SCRIPT = """
+local n = #KEYS
+local expiry = ARGV[3 * n + 1]
+local over_capacity = 0
+for i = 1, n do
+    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[n + i]) then
+        redis.call('ZADD', KEYS[i], ARGV[2 * n + i], ARGV[i])
+        redis.call('EXPIRE', KEYS[i], expiry)
+    else
+        over_capacity = over_capacity + 1
+    end
+end
+return over_capacity
+"""
+
+# Put back what an interrupted receive left in the in-flight (backup) queue, as
+# channels_redis does before every receive; then move up to ARGV[3] messages from the
+# channel to the in-flight queue and return them, oldest first: [member, score, ...].
+_TAKE_SCRIPT = """
+local backed_up = redis.call('ZRANGE', ARGV[2], 0, -1, 'WITHSCORES')
+for i = #backed_up, 1, -2 do
+    redis.call('ZADD', ARGV[1], backed_up[i], backed_up[i - 1])
+end
+redis.call('DEL', ARGV[2])
+local taken = redis.call('ZPOPMIN', ARGV[1], ARGV[3])
+for i = 1, #taken, 2 do
+    redis.call('ZADD', ARGV[2], taken[i + 1], taken[i])
+end
+return taken
+"""
 
 
 class InMemoryChannelLayer(StockInMemoryChannelLayer):  # type: ignore[misc]
@@ -27,3 +80,134 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):  # type: ignore[misc]
             return
         self._swept_at = now
         super()._clean_expired()
+
+
+class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._last_score = 0.0
+        # Messages taken off a channel key and not handed out yet, oldest first.
+        self._taken: dict[str, collections.deque[bytes]] = {}
+
+    def create_pool(self, index: int) -> Any:
+        """A pool whose commands wait for a free connection instead of failing.
+
+        redis-py 8 refuses the 101st concurrent command; a thousand WebSockets closing at
+        once (a restart behind the load balancer) each leave their groups at once.
+        """
+        host = dict(self.hosts[index])
+        if "address" not in host:  # sentinels: channels_redis's own pool
+            return super().create_pool(index)
+        address = host.pop("address")
+        host.setdefault("max_connections", 100)
+        host.setdefault("timeout", 30)  # seconds a command may wait for a connection
+        return BlockingConnectionPool.from_url(address, **host)
+
+    # --- sending ------------------------------------------------------------------------
+    def _score(self) -> float:
+        """Now, but always later than the last score given: the order of sends is kept
+        even within one clock tick (the stock layer's equal scores sort by content)."""
+        self._last_score = max(time.time(), self._last_score + 1e-6)
+        return self._last_score
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        await self.group_send_many([(group, message)])
+
+    async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
+        """``group_send`` for each (group, message), in order, in two round trips per
+        Redis shard: one reads the groups' members, one queues every message."""
+        for _group, _message in sends:
+            assert self.require_valid_group_name(_group), "Group name not valid"
+        groups = list(dict.fromkeys(group for group, _message in sends))
+        members: dict[str, list[str]] = {}
+        by_shard: dict[int, list[str]] = collections.defaultdict(list)
+        for group in groups:
+            by_shard[self.consistent_hash(group)].append(group)
+        now = int(time.time())
+        for index, shard_groups in by_shard.items():
+            pipe = self.connection(index).pipeline(transaction=False)
+            for group in shard_groups:
+                key = self._group_key(group)
+                pipe.zremrangebyscore(key, min=0, max=now - self.group_expiry)
+                pipe.zrange(key, 0, -1)
+            replies = await pipe.execute()
+            for group, names in zip(shard_groups, replies[1::2], strict=True):
+                members[group] = [name.decode("utf8") for name in names]
+        # Per shard, in send order: (channel key, serialized message, capacity).
+        entries: dict[int, list[tuple[str, bytes, int]]] = collections.defaultdict(list)
+        for group, message in sends:
+            if not members[group]:
+                continue
+            shards, payloads, capacities = self._map_channel_keys_to_connection(
+                members[group], message)
+            for index, keys in shards.items():
+                entries[index].extend((key, payloads[key], capacities[key]) for key in keys)
+        for index, queued in entries.items():
+            pipe = self.connection(index).pipeline(transaction=False)
+            stale = int(time.time()) - int(self.expiry)
+            for key in dict.fromkeys(key for key, _payload, _capacity in queued):
+                pipe.zremrangebyscore(key, min=0, max=stale)
+            pipe.eval(_SEND_SCRIPT, len(queued), *(key for key, _p, _c in queued),
+                      *(payload for _k, payload, _c in queued),
+                      *(capacity for _k, _p, capacity in queued),
+                      *(self._score() for _entry in queued), self.expiry)
+            await pipe.execute()
+
+    # --- receiving ------------------------------------------------------------------------
+    async def receive_single(self, channel: str) -> tuple[Any, dict[str, Any]]:
+        """The next message for ``channel``: from those taken already, or take every
+        message waiting (up to RECEIVE_BATCH) in one round trip; block only when none is.
+
+        As in channels_redis, taken messages sit in the in-flight queue until handed out
+        (a receive cancelled meanwhile puts them back next time); here the in-flight queue
+        is emptied once per batch instead of once per message.
+        """
+        assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
+        if "!" not in channel:  # not a process's own channel: nothing to gain, stock path
+            result: tuple[Any, dict[str, Any]] = await super().receive_single(channel)
+            return result
+        channel_key = self.prefix + channel
+        index = self.consistent_hash(channel)
+        taken = self._taken.get(channel_key)
+        if not taken:
+            await self.receive_clean_locks.acquire(channel_key)
+            try:
+                taken = self._taken[channel_key] = collections.deque(
+                    await self._take(index, channel_key))
+            except BaseException:
+                self.receive_clean_locks.release(channel_key)
+                raise
+        content = taken.popleft()
+        if not taken:
+            # The whole batch is handed out: empty the in-flight queue, then let the next
+            # receive in (it must not put these back).
+            backup = self._backup_channel_name(channel_key)
+            cleaner = self.connection(index).delete(backup)
+            task = asyncio.ensure_future(cleaner)
+            self.receive_cleaners.append(task)
+
+            def _done(finished: Any) -> None:
+                self.receive_cleaners.remove(finished)
+                self.receive_clean_locks.release(channel_key)
+
+            task.add_done_callback(_done)
+        message: dict[str, Any] = self.deserialize(content)
+        target: Any = channel
+        if "__asgi_channel__" in message:
+            target = message.pop("__asgi_channel__")
+        return target, message
+
+    async def _take(self, index: int, channel_key: str) -> list[bytes]:
+        connection = self.connection(index)
+        backup = self._backup_channel_name(channel_key)
+        while True:
+            flat = await connection.eval(_TAKE_SCRIPT, 0, channel_key, backup, RECEIVE_BATCH)
+            if flat:
+                return list(flat[0::2])
+            # Nothing waiting: block for one, as channels_redis does (it lands in the
+            # in-flight queue too).
+            content = await self._brpop_with_clean(index, channel_key,
+                                                   timeout=self.brpop_timeout)
+            if content is not None:
+                return [content]
+

@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from django.conf import settings
+
 from kefu.chat import services
 from kefu.chat.db import db
-from kefu.chat.loops import loop_local
 from kefu.chat.services import CustomerMessage, Posted
+from kefu.core.loops import loop_local
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +33,26 @@ Outcome = Posted | BaseException
 
 
 class CustomerWrites:
-    """The write queue of one event loop (one server process)."""
+    """The write queue of one event loop (one server process).
+
+    Up to ``KEFU_CHAT_DB_THREADS`` batches are written at once (one on SQLite, which
+    takes one writer at a time; on PostgreSQL a second batch uses the first one's round
+    trips and commit).
+    """
 
     def __init__(self) -> None:
         self.waiting: list[tuple[CustomerMessage, asyncio.Future[Posted]]] = []
-        self.task: asyncio.Task[None] | None = None
+        self.writers: set[asyncio.Task[None]] = set()
+        self.lanes = int(settings.KEFU_CHAT_DB_THREADS)
 
     async def send(self, message: CustomerMessage) -> Posted:
         """Store ``message``; its :class:`Posted`, or the error that kept it out."""
         future: asyncio.Future[Posted] = asyncio.get_running_loop().create_future()
         self.waiting.append((message, future))
-        if self.task is None:
-            self.task = asyncio.ensure_future(self._write_all())
+        if len(self.writers) < self.lanes:
+            task = asyncio.ensure_future(self._write_all())
+            self.writers.add(task)
+            task.add_done_callback(self.writers.discard)
         return await future
 
     async def _write_all(self) -> None:
@@ -60,12 +70,10 @@ class CustomerWrites:
                         future.set_result(outcome)
                 batch = []
         finally:
-            self.task = None
             # Only when cancelled (the server stopping): nobody is left waiting forever.
-            for _message, future in [*batch, *self.waiting]:
+            for _message, future in batch:
                 if not future.done():
                     future.cancel()
-            self.waiting = []
 
 
 async def _write(messages: list[CustomerMessage]) -> list[Outcome]:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from kefu.core.bulk import select_in
 from kefu.desk.envelope import ChannelAdapter, InboundEnvelope
 from kefu.desk.errors import DeskError
 from kefu.desk.models import (
@@ -185,20 +186,19 @@ def _known_customers(envelopes: Mapping[int, InboundEnvelope]) -> dict[int, Desk
     writing first (the one-at-a-time path creates or completes the others): what
     :func:`_customer` would find, in a query per kind of sender instead of one each."""
     refs = {e.sender.account_ref for e in envelopes.values() if e.sender.account_ref}
-    accounts = ({c.external_ref: c for c in DeskCustomer.objects.filter(external_ref__in=refs)}
-                if refs else {})
+    accounts = {c.external_ref: c for c in select_in(DeskCustomer, {"external_ref": refs})}
     addresses: dict[str, set[str]] = {}
     for envelope in envelopes.values():
         sender = envelope.sender
         if not sender.account_ref and sender.identity_kind and sender.address \
                 and sender.identity_verified:
             addresses.setdefault(sender.identity_kind, set()).add(sender.address)
-    identities: dict[tuple[str, str], DeskCustomer] = {}
+    identities: dict[tuple[str, str], int] = {}
     for kind, wanted in addresses.items():
-        for identity in CustomerIdentity.objects.filter(
-                kind=kind, address__in=wanted, verified_at__isnull=False
-        ).select_related("customer"):
-            identities[(kind, identity.address)] = identity.customer
+        for identity in select_in(CustomerIdentity, {"kind": [kind], "address": wanted}):
+            if identity.verified_at is not None:
+                identities[(kind, identity.address)] = identity.customer_id
+    owners = {c.pk: c for c in select_in(DeskCustomer, {"pk": set(identities.values())})}
     found: dict[int, DeskCustomer] = {}
     for index, envelope in envelopes.items():
         sender = envelope.sender
@@ -208,7 +208,7 @@ def _known_customers(envelopes: Mapping[int, InboundEnvelope]) -> dict[int, Desk
             if customer is not None and sender.display_name and not customer.display_name:
                 customer = None  # customer_for_account fills the name in first
         elif sender.identity_kind and sender.address and sender.identity_verified:
-            customer = identities.get((sender.identity_kind, sender.address))
+            customer = owners.get(identities.get((sender.identity_kind, sender.address), 0))
         if customer is not None:
             found[index] = customer
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,17 @@ from kefu.desk.services.customers import customer_for_account
 from tests.desk.conftest import DeskClient, make_agent
 
 ORIGIN = "http://127.0.0.1:8000"  # KEFU_SITE_URL's origin: always allowed
+
+
+def redis_url_or_skip(what: str) -> str:
+    """REDIS_URL; a test that needs Redis is skipped without it, and fails without it
+    where the services are required (.ci/run's second step)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("KEFU_REQUIRE_SERVICES") == "true":
+            pytest.fail("REDIS_URL must be set when KEFU_REQUIRE_SERVICES=true")
+        pytest.skip(f"{what} needs Redis: set REDIS_URL (.ci/run's second step does)")
+    return url
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
@@ -184,6 +196,13 @@ class Conn:
             frame = await self.recv(timeout)
             if frame["type"] in (kind, "__closed__"):
                 return frame
+
+    async def settled(self) -> None:
+        """Until the server has handled every frame sent so far (hello's replay included):
+        frames are handled in order, and this one is answered with an error."""
+        await self.send({"type": "settle-barrier"})
+        frame = await self.recv_type("error")
+        assert frame.get("code") == "unknown_type", frame
 
     async def hello(self, token: str | None, **fields: Any) -> dict[str, Any]:
         await self.send({"type": "hello", "token": token, **fields})

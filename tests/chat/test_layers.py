@@ -13,7 +13,7 @@ from kefu.chat.layers import SWEEP_SECONDS, InMemoryChannelLayer
 def test_it_is_the_layer_of_an_install_without_redis() -> None:
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     assert backend in ("kefu.chat.layers.InMemoryChannelLayer",
-                       "channels_redis.core.RedisChannelLayer")
+                       "kefu.chat.layers.RedisChannelLayer")
 
 
 def test_expired_messages_and_memberships_still_go_at_most_a_second_late() -> None:

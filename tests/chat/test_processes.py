@@ -17,7 +17,7 @@ import pytest
 
 from kefu.chat.client import AgentClient, ChatClient
 from tests.chat import _servers
-from tests.chat.conftest import run
+from tests.chat.conftest import redis_url_or_skip, run
 
 
 class _Observed:
@@ -185,11 +185,7 @@ def test_kill_9_with_sends_in_flight_loses_nothing_acked_and_doubles_nothing(
 
 @pytest.mark.services
 def test_two_processes_share_the_redis_layer_messages_and_typing_cross_over() -> None:
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        if os.environ.get("KEFU_REQUIRE_SERVICES") == "true":
-            pytest.fail("REDIS_URL must be set when KEFU_REQUIRE_SERVICES=true")
-        pytest.skip("scale-out needs Redis: set REDIS_URL (.ci/run's second step does)")
+    redis_url = redis_url_or_skip("scale-out")
     # Heartbeats 300 s apart: whatever arrives within seconds came through the layer. The
     # customer sends 21 messages in a few seconds, more than the default flood limit (20 per
     # 10 s) allows: that limit has tests of its own, so it is raised here.

@@ -112,6 +112,7 @@ def test_a_lost_doorbell_is_made_good_by_the_next_one(chat: Chat, monkeypatch:
     async def scenario() -> None:
         c = await Conn().open()
         await c.hello(chat.token, conversation=str(conversation.public_id))
+        await c.settled()  # the welcome's replay is over: only a doorbell could bring news
         monkeypatch.setattr(events, "_send", lambda *a, **k: None)
         await post(conversation_id=conversation.pk, kind="agent", body="lost bell",
                    author_user=chat.agent)
@@ -136,6 +137,7 @@ def test_a_lost_doorbell_is_made_good_by_a_ping(chat: Chat, monkeypatch:
     async def scenario() -> None:
         c = await Conn().open()
         await c.hello(chat.token, conversation=str(conversation.public_id))
+        await c.settled()  # the welcome's replay is over: only a doorbell could bring news
         await database_sync_to_async(message_post)(
             conversation_id=conversation.pk, kind="agent", body="quiet", author_user=chat.agent)
         early = await c.frames_for(0.3)

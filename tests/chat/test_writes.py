@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from kefu.chat import services
 from kefu.chat.tokens import mint_account_token
@@ -49,12 +50,13 @@ async def until(condition: Callable[[], bool], seconds: float = 5) -> None:
 
 
 class HeldBatches:
-    """Wraps customer_send_many: records batch sizes and holds the first batch on the
-    database thread until released, so that the next messages queue up behind it."""
+    """Wraps customer_send_many: records batch sizes and holds the first ``hold`` batches
+    on their database threads until released, so that the next messages queue up."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch,
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, hold: int = 1,
                  fail_when: Callable[[int], bool] = lambda size: False) -> None:
         self.sizes: list[int] = []
+        self.hold = hold
         self.release = threading.Event()
         self.real = services.customer_send_many
         self.fail_when = fail_when
@@ -62,7 +64,7 @@ class HeldBatches:
 
     def __call__(self, messages: Any) -> Any:
         self.sizes.append(len(messages))
-        if len(self.sizes) == 1:
+        if len(self.sizes) <= self.hold:
             assert self.release.wait(10)
         if self.fail_when(len(messages)):
             raise RuntimeError("the database went away")
@@ -71,17 +73,23 @@ class HeldBatches:
 
 async def send_behind_the_first(held: HeldBatches, conns: list[Conn],
                                 extra: dict[int, dict[str, Any]] | None = None) -> None:
-    """Connection n sends "第n条" (client id mn): the first message is written alone and
-    held there, the others queue up behind it; then the first is let go."""
+    """Connection n sends "第n条" (client id mn): the first ``held.hold`` messages are
+    written alone and held there, the others queue up behind them; then all go."""
     for n, conn in enumerate(conns):
         await conn.send({"type": "send", "client_msg_id": f"m{n}", "body": f"第{n}条",
                          **(extra or {}).get(n, {})})
-        if n == 0:
-            await until(lambda: held.sizes == [1])
-    await until(lambda: len(writer().waiting) == len(conns) - 1)
+        if n < held.hold:
+            await until(lambda: len(held.sizes) == n + 1)  # noqa: B023 - awaited right here
+    await until(lambda: len(writer().waiting) == len(conns) - held.hold)
     held.release.set()
 
 
+@pytest.fixture
+def one_lane(settings: Any) -> None:
+    settings.KEFU_CHAT_DB_THREADS = 1
+
+
+@pytest.mark.usefixtures("one_lane")
 def test_messages_sent_meanwhile_are_stored_in_one_batch(
     chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,6 +114,7 @@ def test_messages_sent_meanwhile_are_stored_in_one_batch(
                     .values_list("seq", "body")) == [(1, f"第{n}条")]
 
 
+@pytest.mark.usefixtures("one_lane")
 def test_a_failed_batch_is_written_again_one_by_one(
     chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +134,7 @@ def test_a_failed_batch_is_written_again_one_by_one(
     assert Message.objects.filter(conversation__in=[c for _t, c in people]).count() == 4
 
 
+@pytest.mark.usefixtures("one_lane")
 def test_one_bad_message_in_a_batch_is_only_its_senders_error(
     chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,6 +155,28 @@ def test_one_bad_message_in_a_batch_is_only_its_senders_error(
     assert held.sizes == [1, 2]
     assert not Message.objects.filter(conversation=people[1][1]).exists()
     assert Message.objects.filter(conversation=people[2][1]).count() == 1
+
+
+def test_with_two_database_threads_two_batches_are_written_at_once(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("two database threads are for PostgreSQL; SQLite takes one writer")
+    settings.KEFU_CHAT_DB_THREADS = 2  # PostgreSQL's default
+    people = customers(chat, 5)
+    held = HeldBatches(monkeypatch, hold=2)
+
+    async def scenario() -> None:
+        conns = await opened(people)
+        await send_behind_the_first(held, conns)  # two held at once, three behind them
+        for conn in conns:
+            assert (await conn.recv_type("ack"))["seq"] == 1
+        for conn in conns:
+            await conn.close()
+
+    run(scenario)
+    assert held.sizes == [1, 1, 3]
+    assert Message.objects.filter(conversation__in=[c for _t, c in people]).count() == 5
 
 
 def test_frames_are_answered_while_the_database_thread_is_busy(chat: Chat) -> None:

@@ -41,7 +41,7 @@ from kefu.chat.frames import (
     Subscribe,
     Unsubscribe,
 )
-from kefu.chat.loops import loop_local
+from kefu.core.loops import loop_local
 from kefu.desk.events import INBOX_GROUP
 from kefu.desk.models import AgentProfile, Conversation
 from kefu.desk.otp import session as otp_session

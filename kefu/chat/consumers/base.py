@@ -41,7 +41,7 @@ from kefu.chat.frames import (
     Send,
     parse_frame,
 )
-from kefu.chat.loops import loop_local
+from kefu.core.loops import loop_local
 from kefu.desk.events import conversation_group, rung
 from kefu.desk.models import AgentProfile, MessageKind
 

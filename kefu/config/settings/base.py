@@ -124,7 +124,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis with batched sends and receives (kefu/chat/layers.py).
+            "BACKEND": "kefu.chat.layers.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, the same as the
             # layer's blocking receive (BZPOPMIN 5 s): idle consumers then die with
             # "Timeout reading" (django/channels_redis#422). The server ends BZPOPMIN itself,

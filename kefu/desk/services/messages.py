@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 
+from kefu.core.bulk import select_in
 from kefu.desk import events
 from kefu.desk.errors import DeskError
 from kefu.desk.locks import lock_conversation, lock_conversations
@@ -71,10 +72,10 @@ def stored_retries(keys: Collection[RetryKey]) -> dict[RetryKey, Message]:
     wanted = {key for key in keys if key[2]}
     if not wanted:
         return {}
-    rows = Message.objects.filter(
-        conversation_id__in={key[0] for key in wanted},
-        client_msg_id__in={key[2] for key in wanted},
-    ).order_by()  # index desk_message_retry
+    rows = select_in(Message, {  # index desk_message_retry
+        "conversation": {key[0] for key in wanted},
+        "client_msg_id": {key[2] for key in wanted},
+    })
     found = {(m.conversation_id, m.sender_key, m.client_msg_id): m for m in rows}
     return {key: message for key, message in found.items() if key in wanted}
 
