@@ -2,11 +2,12 @@
 
 Channels' ``database_sync_to_async`` runs every call on one thread per process. On SQLite
 that is right: one writer at a time, and the ORM's work is CPU the GIL serialises anyway.
-On PostgreSQL a chat message's write spends most of its time waiting — on round trips
-and on the commit's flush — and one thread makes every connection of the process wait in
-that queue. There, :func:`db` runs calls on a pool of ``KEFU_CHAT_DB_THREADS`` threads
-(default 2: measured best on two cores, where more threads lose to GIL switching), each
-with its own connection, cleaned up around each call as Channels does.
+On PostgreSQL a write spends part of its time waiting on round trips, which a second
+thread could use; with ``KEFU_CHAT_DB_THREADS`` > 1, :func:`db` runs calls on a pool of
+that many threads, each with its own connection, cleaned up around each call as Channels
+does. The default is one thread on PostgreSQL too: customers' messages are written in
+batches (kefu.chat.writes), and on two cores a second thread cost more in GIL contention
+and smaller batches than it saved (docs/benchmarks.md).
 
 Ordering does not depend on the thread: a connection awaits its own calls one by one,
 writes to one conversation are serialised by its row lock, and listeners order what

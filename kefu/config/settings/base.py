@@ -347,13 +347,15 @@ KEFU_CHAT_HEARTBEAT_SECONDS = env.int("KEFU_CHAT_HEARTBEAT_SECONDS", 25, minimum
 # kefu/config/asgi.py): young collections far less often than Python's 700, so that
 # 1,000 open connections do not pay a full collection every few seconds.
 KEFU_GC_THRESHOLDS = env.ints("KEFU_GC_THRESHOLDS", (50_000, 20, 100), minimum=1)
-# Threads (each with its own connection) the chat's consumers use for the database. SQLite
-# takes one writer at a time, so it always gets one; on PostgreSQL a second thread overlaps
-# one write's round trips and commit with another's (more threads cost more in GIL
-# switching than they save: docs/benchmarks.md). See kefu.chat.db.
+# Threads (each with its own connection) the chat's consumers use for the database, and
+# batches of customer messages written at once (kefu.chat.db, kefu.chat.writes). SQLite
+# takes one writer at a time, so it always gets one. On PostgreSQL one is the default too:
+# since messages are written in batches, a second thread made p50 and p99 worse on two
+# cores (it competes for the GIL and splits the batches; docs/benchmarks.md); more cores
+# may differ.
 KEFU_CHAT_DB_THREADS = (
     1 if DATABASES["default"]["ENGINE"].endswith("sqlite3")
-    else env.int("KEFU_CHAT_DB_THREADS", 2, minimum=1, maximum=32)
+    else env.int("KEFU_CHAT_DB_THREADS", 1, minimum=1, maximum=32)
 )
 
 # --- Attachments and the chat's REST API (kefu.desk.services.attachments, kefu.chat.api;
