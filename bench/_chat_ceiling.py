@@ -3,8 +3,10 @@
 It speaks just enough of the chat protocol for the same load generator and reference
 clients: ``hello`` (joins the conversation's group), ``subscribe``, ``send`` (an ``ack``
 with an in-memory sequence number, then a ``message`` to the group), ``ping``. No tokens,
-no database, no replay: what Channels and uvicorn cost on their own, on the same layer
-(``CHANNEL_LAYERS`` from Kefu's settings, in-memory or Redis).
+no database, no replay: what Channels and uvicorn cost on their own. It runs on Kefu's
+channel layer (``CHANNEL_LAYERS`` from Kefu's settings, in-memory or Redis) with the same
+process tuning (garbage collector, no database clean-up hop per event), so the
+difference to Kefu is what Kefu adds: the database write, tokens, replay.
 
     uvicorn bench._chat_ceiling:application
 """
@@ -23,9 +25,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.embedded")
 django.setup()
 
+from channels.consumer import get_handler_name  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
+
+from kefu.config.heap import settle_heap  # noqa: E402
 
 _sequences: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
 
@@ -36,6 +41,12 @@ def _group(conversation: str) -> str:
 
 class FanOut(AsyncWebsocketConsumer):  # type: ignore[misc]
     conversation: str | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # As Kefu's consumers do: without Channels' close_old_connections hop to a thread
+        # before every handler (there is no database here at all).
+        handler = getattr(self, get_handler_name(message))
+        await handler(message)
 
     async def _join(self, conversation: str) -> None:
         await self.channel_layer.group_add(_group(conversation), self.channel_name)
@@ -76,3 +87,7 @@ class FanOut(AsyncWebsocketConsumer):  # type: ignore[misc]
 
 
 application = ProtocolTypeRouter({"websocket": URLRouter([re_path(r"^ws/", FanOut.as_asgi())])})
+
+# The same process tuning as Kefu's server (kefu/config/asgi.py): the comparison is about
+# persistence and protocol, not about garbage-collector pauses.
+settle_heap()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import json
 import resource
 import sys
@@ -166,14 +167,26 @@ def _passes(result: dict[str, Any], p99_limit_ms: float) -> bool:
 async def _search(search: dict[str, Any], customers: list[ChatClient],
                   agents: list[AgentClient], recorder: Recorder,
                   phases: list[dict[str, Any]]) -> float | None:
-    """Step the rate up by ``factor`` while p99 holds; if the first step fails, step down."""
+    """Step the rate up by ``factor`` while p99 holds; if the first step fails, step down.
+
+    A failed step is run once more before it counts: on a shared 2-core machine one
+    stray pause (the load generator's own, another process's) can fail a whole step.
+    Both servers, Kefu and the ceiling, are searched the same way.
+    """
     rate, best = float(search["start"]), None
     while MIN_SEARCH_RATE <= rate <= search["max"]:
-        step = await _phase(f"r{len(phases)}", rate, search["seconds"], customers, agents,
-                            recorder)
-        step["offered_rate"] = rate
-        phases.append(step)
-        if _passes(step, search["p99_ms"]):
+        passed = False
+        for _attempt in range(2):
+            step = await _phase(f"r{len(phases)}", rate, search["seconds"], customers,
+                                agents, recorder)
+            step["offered_rate"] = rate
+            phases.append(step)
+            if _passes(step, search["p99_ms"]):
+                passed = True
+                break
+            if step["overloaded"] or step["lost"]:
+                break  # not a stray pause: no second try
+        if passed:
             best = rate
             rate = round(rate * search["factor"], 1)
         elif best is None:
@@ -205,6 +218,11 @@ async def main(config: dict[str, Any]) -> dict[str, Any]:
     await _open(starts[warm:])
     await _open([_start_customer(c) for c in customers])
     rss_all = _rss(pid)
+    # The generator holds 1,000 sockets too: its own full collections would pause every
+    # client and show up as latency of whichever server is measured. Tuned as the servers.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     idle = len(customers) + len(agents) - warm
     result["rss_idle_mb"] = round(rss_all / 2**20, 1)
     result["kb_per_idle_connection"] = round((rss_all - rss_warm) / max(1, idle) / 1024, 1)

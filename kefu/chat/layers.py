@@ -9,8 +9,8 @@
   on each ``group_send`` and four on each message received, one after the other. Under
   chat load in one process that capped delivery well below 200 messages/s and made each
   doorbell wait for eight turns of a busy event loop. Here the doorbells of a batch go in
-  two round trips (:meth:`RedisChannelLayer.group_send_many`) and a receive takes every
-  message waiting for the process at once (:meth:`RedisChannelLayer.receive_single`).
+  two round trips (:meth:`RedisChannelLayer.group_send_many`) and one round trip takes
+  every message waiting for the process (:meth:`RedisChannelLayer.receive_single`).
   Storage, keys, message format, capacities and expiry are channels_redis's own, so
   processes on either class share one Redis.
 
@@ -20,7 +20,6 @@ full queue costs latency, never a message.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import time
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
 from redis.asyncio import BlockingConnectionPool
+from redis.exceptions import ResponseError
 
 SWEEP_SECONDS = 1.0
 
@@ -52,23 +52,6 @@ end
 return over_capacity
 """
 
-# Put back what an interrupted receive left in the in-flight (backup) queue, as
-# channels_redis does before every receive; then move up to ARGV[3] messages from the
-# channel to the in-flight queue and return them, oldest first: [member, score, ...].
-_TAKE_SCRIPT = """
-local backed_up = redis.call('ZRANGE', ARGV[2], 0, -1, 'WITHSCORES')
-for i = #backed_up, 1, -2 do
-    redis.call('ZADD', ARGV[1], backed_up[i], backed_up[i - 1])
-end
-redis.call('DEL', ARGV[2])
-local taken = redis.call('ZPOPMIN', ARGV[1], ARGV[3])
-for i = 1, #taken, 2 do
-    redis.call('ZADD', ARGV[2], taken[i + 1], taken[i])
-end
-return taken
-"""
-
-
 class InMemoryChannelLayer(StockInMemoryChannelLayer):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +71,7 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
         self._last_score = 0.0
         # Messages taken off a channel key and not handed out yet, oldest first.
         self._taken: dict[str, collections.deque[bytes]] = {}
+        self._bzmpop = True  # until the server says it does not know it (before Redis 7)
 
     def create_pool(self, index: int) -> Any:
         """A pool whose commands wait for a free connection instead of failing.
@@ -155,43 +139,25 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
 
     # --- receiving ------------------------------------------------------------------------
     async def receive_single(self, channel: str) -> tuple[Any, dict[str, Any]]:
-        """The next message for ``channel``: from those taken already, or take every
-        message waiting (up to RECEIVE_BATCH) in one round trip; block only when none is.
+        """The next message for ``channel``: from those taken already, or block until some
+        are waiting and take up to RECEIVE_BATCH of them in one round trip.
 
-        As in channels_redis, taken messages sit in the in-flight queue until handed out
-        (a receive cancelled meanwhile puts them back next time); here the in-flight queue
-        is emptied once per batch instead of once per message.
+        Only for this process's own channel (``…!``): channels_redis's in-flight queue
+        lets another process pick up a shared channel's messages after a crash, and no
+        other process ever reads this one, so here messages go straight from Redis into
+        this process's memory (a receive cancelled meanwhile finds them there).
+        Shared channels take channels_redis's own path.
         """
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
-        if "!" not in channel:  # not a process's own channel: nothing to gain, stock path
+        if "!" not in channel:
             result: tuple[Any, dict[str, Any]] = await super().receive_single(channel)
             return result
         channel_key = self.prefix + channel
-        index = self.consistent_hash(channel)
         taken = self._taken.get(channel_key)
         if not taken:
-            await self.receive_clean_locks.acquire(channel_key)
-            try:
-                taken = self._taken[channel_key] = collections.deque(
-                    await self._take(index, channel_key))
-            except BaseException:
-                self.receive_clean_locks.release(channel_key)
-                raise
-        content = taken.popleft()
-        if not taken:
-            # The whole batch is handed out: empty the in-flight queue, then let the next
-            # receive in (it must not put these back).
-            backup = self._backup_channel_name(channel_key)
-            cleaner = self.connection(index).delete(backup)
-            task = asyncio.ensure_future(cleaner)
-            self.receive_cleaners.append(task)
-
-            def _done(finished: Any) -> None:
-                self.receive_cleaners.remove(finished)
-                self.receive_clean_locks.release(channel_key)
-
-            task.add_done_callback(_done)
-        message: dict[str, Any] = self.deserialize(content)
+            taken = self._taken[channel_key] = collections.deque(
+                await self._take(self.consistent_hash(channel), channel_key))
+        message: dict[str, Any] = self.deserialize(taken.popleft())
         target: Any = channel
         if "__asgi_channel__" in message:
             target = message.pop("__asgi_channel__")
@@ -199,15 +165,23 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
 
     async def _take(self, index: int, channel_key: str) -> list[bytes]:
         connection = self.connection(index)
-        backup = self._backup_channel_name(channel_key)
         while True:
-            flat = await connection.eval(_TAKE_SCRIPT, 0, channel_key, backup, RECEIVE_BATCH)
-            if flat:
-                return list(flat[0::2])
-            # Nothing waiting: block for one, as channels_redis does (it lands in the
-            # in-flight queue too).
-            content = await self._brpop_with_clean(index, channel_key,
-                                                   timeout=self.brpop_timeout)
-            if content is not None:
-                return [content]
-
+            if self._bzmpop:
+                try:  # Redis 7: block, then up to RECEIVE_BATCH at once, oldest first
+                    reply = await connection.execute_command(
+                        "BZMPOP", self.brpop_timeout, 1, channel_key, "MIN", "COUNT",
+                        RECEIVE_BATCH)
+                except ResponseError as exc:
+                    if "unknown command" not in str(exc).lower():
+                        raise
+                    self._bzmpop = False  # Redis 5 or 6
+                    continue
+                if reply:
+                    return [member for member, _score in reply[1]]
+            else:
+                waiting = await connection.zpopmin(channel_key, RECEIVE_BATCH)
+                if waiting:
+                    return [member for member, _score in waiting]
+                popped = await connection.bzpopmin(channel_key, timeout=self.brpop_timeout)
+                if popped:
+                    return [popped[1]]

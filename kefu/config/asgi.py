@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -36,13 +35,8 @@ from kefu.desk.redaction import bip39_english  # noqa: E402
 
 bip39_english()
 
-# Everything loaded so far lives as long as the process. Moved out of the collector's
-# reach, it no longer makes every full collection walk it: measured under chat load,
-# full-collection pauses fell from 130-215 ms to 16-106 ms (docs/benchmarks.md).
-gc.collect()
-gc.freeze()
-# A young collection every KEFU_GC_THRESHOLDS[0] allocations instead of 700: with 1,000
-# connections open the default thresholds meant full collections every few seconds,
-# each pausing every connection for 90-150 ms (docs/benchmarks.md). Kefu's per-message
-# work leaves no reference cycles behind, so collecting less often costs little memory.
-gc.set_threshold(*settings.KEFU_GC_THRESHOLDS)
+# Everything loaded so far lives as long as the process: out of the collector's reach,
+# and collections less often (kefu/config/heap.py).
+from kefu.config.heap import settle_heap  # noqa: E402
+
+settle_heap()
