@@ -35,9 +35,9 @@ Outcome = Posted | BaseException
 class CustomerWrites:
     """The write queue of one event loop (one server process).
 
-    Up to ``KEFU_CHAT_DB_THREADS`` batches are written at once (one on SQLite, which
-    takes one writer at a time; on PostgreSQL a second batch uses the first one's round
-    trips and commit).
+    Up to ``KEFU_CHAT_DB_THREADS`` batches are written at once: one by default (SQLite
+    takes one writer at a time, and on PostgreSQL with two cores a second lane cost
+    more than it saved; kefu/config/settings/base.py).
     """
 
     def __init__(self) -> None:
