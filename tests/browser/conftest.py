@@ -35,14 +35,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise
-    # refuse the ORM calls that set up test data.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright's sync API leaves an event loop running in this thread for as long as
+    # it is open. Module scope closes it before the worker moves on: a test after it
+    # that calls asyncio.run() or async_to_sync() would otherwise be refused. While it
+    # is open, Django would refuse the ORM calls that set up test data, hence the flag.
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
             headless=True,
