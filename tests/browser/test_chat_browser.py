@@ -52,6 +52,7 @@ DEMO = Path(__file__).resolve().parents[2] / "kefu" / "helpcenter" / "demo_conte
 TIMEOUT = 10_000  # ms; every wait is for an element or an event, never a fixed time
 
 pytestmark = pytest.mark.django_db(transaction=True)
+LIVE_SERVER_DB_NAME = "kefu-browser-test-server"
 
 
 class _Server(uvicorn.Server):
@@ -86,7 +87,16 @@ def asgi_server(transactional_db: None, settings: Any, tmp_path: Path) -> Iterat
         conn.settings_dict["NAME"] = str(path)  # every thread's new connection opens the file
         conn.close()
     else:
+        # Every connection opened from here on, in any thread, carries this name, so the
+        # teardown can end the server's and only the server's. The test thread's own
+        # connections were opened above; note that while Playwright's loop runs in this
+        # thread Django keeps a second connection for it, which pg_backend_pid() alone
+        # would not tell apart from the server's.
+        saved_db_settings = {key: conn.settings_dict.get(key)
+                             for key in ("CONN_MAX_AGE", "OPTIONS")}
         conn.settings_dict["CONN_MAX_AGE"] = 0
+        conn.settings_dict["OPTIONS"] = {**(saved_db_settings["OPTIONS"] or {}),
+                                         "application_name": LIVE_SERVER_DB_NAME}
     channel_layers.backends.clear()
 
     sock = socket.socket()
@@ -117,10 +127,13 @@ def asgi_server(transactional_db: None, settings: Any, tmp_path: Path) -> Iterat
             conn.ensure_connection()
             keep_alive.close()
         else:
+            conn.settings_dict.update(saved_db_settings)
             with conn.cursor() as cursor:  # the server's threads may still hold connections
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND application_name = %s "
+                    "AND pid <> pg_backend_pid()",
+                    [LIVE_SERVER_DB_NAME],
                 )
 
 
