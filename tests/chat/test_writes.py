@@ -198,3 +198,30 @@ def test_frames_are_answered_while_the_database_thread_is_busy(chat: Chat) -> No
         await conn.close()
 
     run(scenario)
+
+
+def test_a_message_sent_as_the_writer_finishes_is_not_left_waiting(
+    monkeypatch: pytest.MonkeyPatch, settings: Any,
+) -> None:
+    """A message sent the moment the previous batch's outcome arrives, with nothing else
+    queued, is written at once: it must not wait for somebody else's next message to
+    start a writer (the writer that just finished must not still count as busy)."""
+    settings.KEFU_CHAT_DB_THREADS = 1
+    written: list[list[object]] = []
+
+    async def write(messages: list[object]) -> list[object]:
+        written.append(messages)
+        return [f"posted {m}" for m in messages]
+
+    monkeypatch.setattr("kefu.chat.writes._write", write)
+
+    outcomes: list[object] = []
+
+    async def scenario() -> None:
+        writes = writer()
+        outcomes.append(await writes.send("m1"))  # type: ignore[arg-type]
+        outcomes.append(await asyncio.wait_for(writes.send("m2"), 2))  # type: ignore[arg-type]
+
+    run(scenario)
+    assert outcomes == ["posted m1", "posted m2"]
+    assert written == [["m1"], ["m2"]]
