@@ -72,7 +72,8 @@ class Live:
 
 
 @pytest.fixture
-def asgi_server(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Live]:
+def asgi_server(transactional_db: None, settings: Any, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
     conn = connections["default"]
     conn.ensure_connection()
     memory_name = conn.settings_dict["NAME"]
@@ -87,16 +88,12 @@ def asgi_server(transactional_db: None, settings: Any, tmp_path: Path) -> Iterat
         conn.settings_dict["NAME"] = str(path)  # every thread's new connection opens the file
         conn.close()
     else:
-        # Every connection opened from here on, in any thread, carries this name, so the
-        # teardown can end the server's and only the server's. The test thread's own
-        # connections were opened above; note that while Playwright's loop runs in this
-        # thread Django keeps a second connection for it, which pg_backend_pid() alone
-        # would not tell apart from the server's.
-        saved_db_settings = {key: conn.settings_dict.get(key)
-                             for key in ("CONN_MAX_AGE", "OPTIONS")}
-        conn.settings_dict["CONN_MAX_AGE"] = 0
-        conn.settings_dict["OPTIONS"] = {**(saved_db_settings["OPTIONS"] or {}),
-                                         "application_name": LIVE_SERVER_DB_NAME}
+        # Connections opened from here on carry this name, so the teardown ends the
+        # server's and only those: while Playwright's loop runs, Django keeps a second
+        # connection for this thread, which pg_backend_pid() alone would not spare.
+        monkeypatch.setitem(conn.settings_dict, "CONN_MAX_AGE", 0)
+        monkeypatch.setitem(conn.settings_dict, "OPTIONS", {
+            **conn.settings_dict.get("OPTIONS", {}), "application_name": LIVE_SERVER_DB_NAME})
     channel_layers.backends.clear()
 
     sock = socket.socket()
@@ -127,7 +124,6 @@ def asgi_server(transactional_db: None, settings: Any, tmp_path: Path) -> Iterat
             conn.ensure_connection()
             keep_alive.close()
         else:
-            conn.settings_dict.update(saved_db_settings)
             with conn.cursor() as cursor:  # the server's threads may still hold connections
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
