@@ -309,6 +309,8 @@ def test_customer_asks_agent_answers_customer_rates_and_downloads(
 
     # The same widget at phone width fills the screen.
     page.set_viewport_size({"width": 390, "height": 780})
+    # The widget re-places itself on the media query's change event, a frame later.
+    expect(page.locator("#kefu-chat")).to_have_css("width", "390px")
     box = page.locator("#kefu-chat").bounding_box()
     assert box is not None
     assert box["width"] == 390
