@@ -17,14 +17,17 @@ BURST = 500
 
 
 class CountingInMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
-    """Channels' in-memory layer, counting the messages it drops for a full queue, with
-    consumers that take a moment per event (a slow client, a busy process): the
-    listener falls behind the writer, so its queue does overflow."""
+    """Channels' in-memory layer, counting the messages it drops for a full queue, whose
+    consumers read nothing until ``gate`` opens (a stalled client, a busy process): every
+    doorbell of the burst is queued before any is taken, so the queue must overflow,
+    however fast or slow the machine writes."""
 
     dropped = 0
+    gate: asyncio.Event | None = None
 
     async def receive(self, channel: str) -> dict[str, Any]:
-        await asyncio.sleep(0.004)
+        if self.gate is not None:
+            await self.gate.wait()
         message: dict[str, Any] = await super().receive(channel)
         return message
 
@@ -56,6 +59,8 @@ def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
     cookie = agent_cookie(chat.agent)
 
     async def scenario() -> None:
+        if in_memory:
+            CountingInMemoryChannelLayer.gate = asyncio.Event()
         listener = await Conn("/ws/desk/", cookie=cookie).open()
         await listener.send({"type": "subscribe", "conversation": str(conversation.public_id)})
         await listener.recv_type("welcome")
@@ -69,6 +74,8 @@ def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
             if frame["type"] == "ack":
                 acks.append(frame["seq"])
         assert acks == list(range(1, BURST + 1))
+        if CountingInMemoryChannelLayer.gate is not None:
+            CountingInMemoryChannelLayer.gate.set()  # every doorbell is queued (or dropped)
         received: list[tuple[int, str]] = []
         while len(received) < BURST:
             frame = await listener.recv(30)
@@ -78,7 +85,10 @@ def test_a_burst_arrives_exactly_once_in_order_although_doorbells_are_dropped(
         await sender.close()
         await listener.close()
 
-    run(scenario)
+    try:
+        run(scenario)
+    finally:
+        CountingInMemoryChannelLayer.gate = None
     assert Message.objects.filter(conversation=conversation).count() == BURST
     if in_memory:
         assert CountingInMemoryChannelLayer.dropped > 0, "no doorbell was dropped"
