@@ -70,6 +70,14 @@ def _redact_payload(value: Any) -> Any:
     return value
 
 
+def _payload(envelope: InboundEnvelope, text: str) -> dict[str, Any]:
+    """The delivery as recorded: ``text`` is its text already redacted; every other
+    string is redacted here (a secret can be pasted into a name or a subject too)."""
+    payload: dict[str, Any] = _redact_payload(envelope.model_dump(mode="json", exclude={"text"}))
+    payload["text"] = text
+    return payload
+
+
 def _fallback_key(raw: dict[str, Any]) -> str:
     key = raw.get("idempotency_key")
     if isinstance(key, str) and 0 < len(key) <= 200:
@@ -251,7 +259,7 @@ def _store_replies(replies: Mapping[int, InboundEnvelope]) -> dict[int, Pipeline
                 InboundMessage(
                     channel=envelope.channel, idempotency_key=envelope.idempotency_key,
                     state=InboundState.ACCEPTED,
-                    payload=_redact_payload(envelope.model_dump(mode="json")),
+                    payload=_payload(envelope, redacted[index][0]),
                     message_id=message.pk,  # not message=: see _store
                     redactions=[{"kind": f.kind, "words": f.words}
                                 for f in redacted[index][1]],
@@ -299,7 +307,7 @@ def _receive_one(channel: str, raw: dict[str, Any], envelope: InboundEnvelope) -
 def _store(
     envelope: InboundEnvelope, text: str, findings: list[Any], context: dict[str, Any] | None
 ) -> tuple[PipelineResult, bool]:
-    payload = _redact_payload(envelope.model_dump(mode="json"))
+    payload = _payload(envelope, text)
     customer = _customer(envelope)
     post = functools.partial(
         message_post, kind=MessageKind.CUSTOMER, body=text, author_customer=customer,

@@ -55,6 +55,15 @@ def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
     return text
 
 
+@cache
+def shortest_secret() -> int:
+    """Fewer characters than this cannot hold anything :func:`redact` masks: the shortest
+    phrase is the shortest words, one separator between each; a key is 64 hex digits."""
+    words = min(MNEMONIC_LENGTHS)
+    phrase = words * min(len(word) for word in bip39_english()) + (words - 1)
+    return min(phrase, 64)
+
+
 def redact(text: str) -> tuple[str, list[Finding]]:
     """Mask BIP-39 seed phrases (12+ consecutive English wordlist words) and 64-hex keys.
 
@@ -62,6 +71,8 @@ def redact(text: str) -> tuple[str, list[Finding]]:
     valid mnemonic length: a phrase with a word missing is still a secret.
     """
     findings: list[Finding] = []
+    if len(text) < shortest_secret():  # most chat lines, names, ids: nothing to scan
+        return text, findings
     text = _redact_mnemonics(text, findings)
 
     def _key(match: re.Match[str]) -> str:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from kefu.desk.redaction import KEY_PLACEHOLDER, PLACEHOLDER, redact
+from kefu.desk.redaction import (
+    KEY_PLACEHOLDER,
+    PLACEHOLDER,
+    Finding,
+    bip39_english,
+    redact,
+    shortest_secret,
+)
 
 SEED12 = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
@@ -38,3 +45,15 @@ def test_hex_private_key_is_hidden() -> None:
 def test_a_transaction_hash_of_64_hex_is_hidden_too() -> None:
     # Deliberately conservative: a tx hash looks like a key; agents get it from the gateway.
     assert KEY_PLACEHOLDER in redact("f" * 64)[0]
+
+
+def test_the_shortest_possible_phrase_is_still_masked() -> None:
+    # The length fast path must never skip a real secret: twelve of the shortest wordlist
+    # words with one separator each is exactly the bound.
+    short = sorted(w for w in bip39_english() if len(w) == 3)[:12]
+    text = ",".join(short)
+    assert len(text) == shortest_secret()
+    masked, findings = redact(text)
+    assert findings == [Finding("seed_phrase", 12)]
+    assert masked == PLACEHOLDER
+    assert redact(text[:-1])[1] == []  # one letter less: a word is no longer a word
