@@ -15,9 +15,11 @@ import asyncio
 import collections
 import gc
 import json
+import os
 import resource
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +43,24 @@ def _rss(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
+
+# In every client message id: a generator run on a database an earlier run wrote to
+# sends new messages, not retries of the earlier run's (which the server answers from
+# the log, as it should, and which would then never reach an agent); only this run's
+# messages count for latency (agents replay the earlier ones when they subscribe).
+RUN = uuid.uuid4().hex[:8]
 
 class Recorder:
     """Deliveries to agents, keyed by (conversation, seq), with their latencies."""
@@ -62,7 +76,9 @@ class Recorder:
         key = (frame["conversation"], frame["seq"])
         self.delivered[key] = self.delivered.get(key, 0) + 1
         cid, _, stamp = frame["body"].rpartition(" ")
-        self.latencies.setdefault(cid.partition("-")[0], []).append(now - float(stamp))
+        phase, _, rest = cid.partition("-")
+        if rest.startswith(RUN):  # not a replay of an earlier run's message
+            self.latencies.setdefault(phase, []).append(now - float(stamp))
         self.last_delivery = now
         self.changed.set()
 
@@ -83,7 +99,10 @@ async def _open(starts: list[Any], batch: int = 25) -> None:
 
 
 async def _phase(name: str, rate: float, duration: float, customers: list[ChatClient],
-                 agents: list[AgentClient], recorder: Recorder) -> dict[str, Any]:
+                 agents: list[AgentClient], recorder: Recorder, pid: int) -> dict[str, Any]:
+    # CPU per message, the server's and this generator's: steadier than latency on a
+    # shared machine, and it says which side ran out first.
+    server_cpu, own_cpu = _cpu_seconds(pid), time.process_time()
     total = max(1, int(rate * duration))
     echoes_before = sum(len(c.messages) for c in customers)
     acks: dict[str, tuple[str, int]] = {}
@@ -113,7 +132,7 @@ async def _phase(name: str, rate: float, duration: float, customers: list[ChatCl
             overloaded = True  # the server fell seconds behind: stop offering more
             total = n
             break
-        task = asyncio.ensure_future(send(customers[n % len(customers)], f"{name}-{n}"))
+        task = asyncio.ensure_future(send(customers[n % len(customers)], f"{name}-{RUN}-{n}"))
         in_flight.append((time.monotonic(), task))
         tasks.append(task)
     sending_seconds = time.monotonic() - loop_start
@@ -125,6 +144,7 @@ async def _phase(name: str, rate: float, duration: float, customers: list[ChatCl
         # connection read the log, as heartbeats would. Anything still missing is lost.
         await asyncio.gather(*(a.ping() for a in agents))
         await _drain(expected, recorder)
+    server_cpu, own_cpu = _cpu_seconds(pid) - server_cpu, time.process_time() - own_cpu
     received = [key for key in expected if key in recorder.delivered]
     elapsed = max(recorder.last_delivery, started + sending_seconds) - started
     latencies_ms = [1000 * x for x in recorder.latencies.get(name, [])]
@@ -143,6 +163,8 @@ async def _phase(name: str, rate: float, duration: float, customers: list[ChatCl
         "p99_ms": round(_percentile(latencies_ms, 0.99), 1),
         "max_ms": round(max(latencies_ms), 1) if latencies_ms else float("nan"),
         "sending_lag_s": round(sending_seconds - total / rate, 2),
+        "server_cpu_ms_per_msg": round(1000 * server_cpu / max(1, len(acks)), 3),
+        "load_cpu_ms_per_msg": round(1000 * own_cpu / max(1, len(acks)), 3),
         "failure_sample": failures[:3],
     }
 
@@ -166,7 +188,7 @@ def _passes(result: dict[str, Any], p99_limit_ms: float) -> bool:
 
 async def _search(search: dict[str, Any], customers: list[ChatClient],
                   agents: list[AgentClient], recorder: Recorder,
-                  phases: list[dict[str, Any]]) -> float | None:
+                  phases: list[dict[str, Any]], pid: int) -> float | None:
     """Step the rate up by ``factor`` while p99 holds; if the first step fails, step down.
 
     A failed step is run once more before it counts: on a shared 2-core machine one
@@ -178,7 +200,7 @@ async def _search(search: dict[str, Any], customers: list[ChatClient],
         passed = False
         for _attempt in range(2):
             step = await _phase(f"r{len(phases)}", rate, search["seconds"], customers,
-                                agents, recorder)
+                                agents, recorder, pid)
             step["offered_rate"] = rate
             phases.append(step)
             if _passes(step, search["p99_ms"]):
@@ -230,11 +252,11 @@ async def main(config: dict[str, Any]) -> dict[str, Any]:
     try:
         if config.get("duration", 0) > 0:
             phases.append(await _phase("main", config["rate"], config["duration"], customers,
-                                       agents, recorder))
+                                       agents, recorder, pid))
         search = config.get("search")
         if search:
             result["max_rate_p99_ok"] = await _search(search, customers, agents, recorder,
-                                                      phases)
+                                                      phases, pid)
     finally:
         result["phases"] = phases
         await asyncio.gather(*(c.close() for c in customers), *(a.close() for a in agents))

@@ -96,9 +96,10 @@ def _row(target: str, label: str, result: dict[str, Any]) -> str:
         overloaded = f" (overloaded after {main['seconds']:g} s)" if main["overloaded"] else ""
         cells += [f"{main['offered_rate']:g}", f"{main['delivered_per_s']:g}{overloaded}",
                   f"{main['deliveries_per_s']:g}", f"{main['p50_ms']:g}", f"{main['p99_ms']:g}",
-                  str(main["lost"]), str(main["duplicated"])]
+                  str(main["lost"]), str(main["duplicated"]),
+                  f"{main['server_cpu_ms_per_msg']:g}"]
     else:
-        cells += ["–"] * 7
+        cells += ["–"] * 8
     cells += [f"{result['kb_per_idle_connection']:g}", str(result.get("max_rate_p99_ok", "–"))]
     return "| " + " | ".join(cells) + " |"
 
@@ -112,8 +113,8 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str
         "",
         "| target | server | connections | offered msg/s | delivered msg/s (to agents) "
         "| deliveries/s (agents + echoes) | p50 ms | p99 ms | lost | duplicated "
-        "| KB per idle connection | highest msg/s with p99 < limit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server CPU ms per message | KB per idle connection | highest msg/s with p99 < limit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for target, outcome in results.items():
         for label, result in outcome.items():
@@ -126,11 +127,13 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str
             lines.append(f"- {target}: Kefu sustains {ratio:.0%} of the bare fan-out's rate "
                          f"({kefu['max_rate_p99_ok']} vs {ceiling['max_rate_p99_ok']} msg/s)")
     lines.append("")
-    lines.append("rate steps (target/server: msg/s → delivered/s, p99 ms, lost):")
+    lines.append("rate steps (target/server: msg/s → delivered/s, p99 ms, lost, server CPU "
+                 "per message):")
     for target, outcome in results.items():
         for label, result in outcome.items():
             steps = ", ".join(f"{p['offered_rate']:g}→{p['delivered_per_s']:g} "
-                              f"{p['p99_ms']:g}ms {p['lost']}" for p in result["phases"]
+                              f"{p['p99_ms']:g}ms {p['lost']} "
+                              f"({p['server_cpu_ms_per_msg']:g} ms CPU)" for p in result["phases"]
                               if p["phase"] != "main")
             lines.append(f"- {target}/{label}: {steps or '–'}")
     return "\n".join(lines)
