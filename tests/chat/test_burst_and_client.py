@@ -142,7 +142,7 @@ def test_a_visitor_gets_a_token_and_keeps_her_conversation(chat: Chat) -> None:
 def test_listeners_converge_even_with_no_doorbells_at_all(chat: Chat, monkeypatch: Any) -> None:
     from kefu.desk import events
 
-    monkeypatch.setattr(events, "_send", lambda *a, **k: None)
+    monkeypatch.setattr(events, "_doorbell", lambda *a, **k: [])
     conversation = chat.conversation()
 
     async def scenario() -> None:

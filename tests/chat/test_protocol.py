@@ -107,17 +107,17 @@ def test_a_lost_doorbell_is_made_good_by_the_next_one(chat: Chat, monkeypatch:
                                                       pytest.MonkeyPatch) -> None:
     conversation = chat.conversation()
     post = database_sync_to_async(message_post)
-    real_send = events._send
+    real_doorbell = events._doorbell
 
     async def scenario() -> None:
         c = await Conn().open()
         await c.hello(chat.token, conversation=str(conversation.public_id))
         await c.settled()  # the welcome's replay is over: only a doorbell could bring news
-        monkeypatch.setattr(events, "_send", lambda *a, **k: None)
+        monkeypatch.setattr(events, "_doorbell", lambda *a, **k: [])
         await post(conversation_id=conversation.pk, kind="agent", body="lost bell",
                    author_user=chat.agent)
         assert await c.nothing(0.3)
-        monkeypatch.setattr(events, "_send", real_send)
+        monkeypatch.setattr(events, "_doorbell", real_doorbell)
         await post(conversation_id=conversation.pk, kind="agent", body="next",
                    author_user=chat.agent)
         got = [await c.recv_type("message"), await c.recv_type("message")]
@@ -132,7 +132,7 @@ def test_a_lost_doorbell_is_made_good_by_the_next_one(chat: Chat, monkeypatch:
 def test_a_lost_doorbell_is_made_good_by_a_ping(chat: Chat, monkeypatch:
                                                 pytest.MonkeyPatch) -> None:
     conversation = chat.conversation()
-    monkeypatch.setattr(events, "_send", lambda *a, **k: None)  # no doorbells at all
+    monkeypatch.setattr(events, "_doorbell", lambda *a, **k: [])  # no doorbells at all
 
     async def scenario() -> None:
         c = await Conn().open()

@@ -303,12 +303,13 @@ def messages_post(posts: Sequence[NewMessage]) -> list[PostResult | DeskError]:
         changed.update(step)
         outcomes[index] = PostResult(message, created=True)
     touch_many(changes, covered=LOG_FIELDS)
-    for index, message in created:
-        events.publish(message.conversation_id, {
+    events.publish_many([
+        (message.conversation_id, {
             "event": "message.created", "seq": message.seq, "kind": message.kind,
-            "message": message_announcement(
-                message, files=bool(posts[index].attachment_ids)),
+            "message": message_announcement(message, files=bool(posts[index].attachment_ids)),
         })
+        for index, message in created
+    ])
     done = [outcome for outcome in outcomes if outcome is not None]
     assert len(done) == len(posts)
     return done
