@@ -35,3 +35,26 @@ def test_expired_messages_and_memberships_still_go_at_most_a_second_late() -> No
             assert layer.channels["other"].qsize() == 3
 
     asyncio.run(scenario())
+
+
+def test_group_send_reaches_every_member_in_order_and_a_full_queue_drops_for_it_alone() -> None:
+    async def scenario() -> None:
+        layer = InMemoryChannelLayer(expiry=60, capacity=2)
+        for channel in ("a", "b", "full"):
+            await layer.group_add("conv.1", channel)
+        await layer.group_add("conv.2", "b")
+        await layer.send("full", {"type": "x", "n": -2})
+        await layer.send("full", {"type": "x", "n": -1})  # at capacity now
+        await layer.group_send_many([("conv.1", {"type": "x", "n": 1}),
+                                     ("conv.2", {"type": "x", "n": 2})])
+        assert [await layer.receive("a")] == [{"type": "x", "n": 1}]
+        assert [await layer.receive("b"), await layer.receive("b")] == [
+            {"type": "x", "n": 1}, {"type": "x", "n": 2}]
+        assert [(await layer.receive("full"))["n"] for _ in range(2)] == [-2, -1]
+        assert "full" not in layer.channels  # the group's message was dropped for it alone
+        sent = {"type": "x", "nested": {"n": 3}}
+        await layer.group_send("conv.2", sent)
+        sent["nested"]["n"] = 4  # the sender's dict is its own again after the send
+        assert await layer.receive("b") == {"type": "x", "nested": {"n": 3}}
+
+    asyncio.run(scenario())
