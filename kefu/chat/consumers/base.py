@@ -123,7 +123,9 @@ class LogSweeper:
             logger.exception("chat log sweep failed")
             return
         for consumer in batch:
-            consumer._spawn(consumer._safely(consumer.catch_up_lagging(ends)))
+            lagging = consumer.lagging(ends)
+            if lagging:  # most have seen everything: no task for them
+                consumer._spawn(consumer._safely(consumer.catch_up_lagging(lagging)))
 
 
 sweeper = loop_local(LogSweeper)
@@ -289,18 +291,21 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         ends = await db(selectors.log_ends)(list(self.subs))
         await self.catch_up_where(ends)
 
-    async def catch_up_lagging(self, ends: dict[int, int]) -> None:
+    def lagging(self, ends: dict[int, int]) -> dict[int, int]:
+        """The log ends (read by a sweep) that are past what this connection has seen."""
+        if self.closing:
+            return {}
+        return {pk: end for pk, end in ends.items()
+                if (sub := self.subs.get(pk)) is not None and end > max(sub.cursor, sub.checked)}
+
+    async def catch_up_lagging(self, lagging: dict[int, int]) -> None:
         """After a sweep: read the log where it is still ahead a moment later.
 
         A message committed just before the sweep usually has its doorbell on the way;
         reading it from the log now would only duplicate that work (and under load, pile
         reads onto a busy database), so its doorbell gets ``TAIL_CHECK_SECONDS`` more."""
-        lagging = {pk: end for pk, end in ends.items()
-                   if (sub := self.subs.get(pk)) is not None and end > max(sub.cursor, sub.checked)}
-        if not lagging or self.closing:
-            return
         await asyncio.sleep(TAIL_CHECK_SECONDS)
-        await self.catch_up_where(lagging)
+        await self.catch_up_where(lagging)  # skips what doorbells brought meanwhile
 
     async def catch_up_where(self, ends: dict[int, int]) -> None:
         """Catch up the subscriptions whose log end (read just before) is past the cursor."""
