@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
-from kefu.core.bulk import select_in
+from kefu.core.bulk import insert_rows, select_in
 from kefu.desk.envelope import ChannelAdapter, InboundEnvelope
 from kefu.desk.errors import DeskError
 from kefu.desk.models import (
@@ -255,7 +255,7 @@ def _store_replies(replies: Mapping[int, InboundEnvelope]) -> dict[int, Pipeline
             stored = [(index, envelope, outcome.message)
                       for (index, envelope), outcome in zip(batch, outcomes, strict=True)
                       if isinstance(outcome, PostResult) and outcome.created]
-            inbound = InboundMessage.objects.bulk_create([
+            inbound = insert_rows([
                 InboundMessage(
                     channel=envelope.channel, idempotency_key=envelope.idempotency_key,
                     state=InboundState.ACCEPTED,

@@ -1,4 +1,4 @@
-"""update_rows: one prepared UPDATE for many rows, each with its own values."""
+"""update_rows: one prepared UPDATE for many rows; insert_rows: one INSERT for many."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kefu.core.bulk import update_rows
-from kefu.desk.models import DeskCustomer
+from kefu.core.bulk import insert_rows, update_rows
+from kefu.desk.models import DeskCustomer, InboundMessage, InboundState
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +39,30 @@ def test_a_name_that_is_not_a_column_is_refused() -> None:
     customer = DeskCustomer.objects.create(kind="visitor")
     with pytest.raises(ValueError, match="not a column"):
         update_rows([customer], {"conversations"})
+
+
+def test_insert_rows_stores_every_field_and_reads_the_keys_back_in_order() -> None:
+    rows = [InboundMessage(channel="web", idempotency_key=f"k{n}", state=InboundState.ACCEPTED,
+                           payload={"text": f"第{n}条", "n": n}, redactions=[])
+            for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_rows(rows) == rows
+    assert len(queries) == 1
+    assert all(row.pk is not None and not row._state.adding for row in rows)
+    stored = {r.pk: r for r in InboundMessage.objects.all()}
+    for n, row in enumerate(rows):
+        again = stored[row.pk]
+        assert (again.idempotency_key, again.payload) == (f"k{n}", {"text": f"第{n}条", "n": n})
+        assert again.received_at is not None  # auto_now_add, as bulk_create sets it
+    assert insert_rows([]) == []
+
+
+def test_insert_rows_splits_what_one_statement_cannot_take(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 2)
+    rows = [DeskCustomer(kind="visitor", display_name=str(n)) for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(rows)
+    assert len(queries) == 3
+    assert [c.display_name for c in DeskCustomer.objects.order_by("pk")] == list("01234")
+    assert [r.pk for r in rows] == list(DeskCustomer.objects.order_by("pk").values_list(
+        "pk", flat=True))

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 
-from kefu.core.bulk import select_in
+from kefu.core.bulk import insert_rows, select_in
 from kefu.desk import events
 from kefu.desk.errors import DeskError
 from kefu.desk.locks import lock_conversation, lock_conversations
@@ -287,7 +287,7 @@ def messages_post(posts: Sequence[NewMessage]) -> list[PostResult | DeskError]:
         if item.client_msg_id:  # the same client id twice in one call: stored once
             retries[retry_key] = message
         created.append((item.index, message))
-    Message.objects.bulk_create(plain)
+    insert_rows(plain)
     changes: dict[Conversation, dict[str, Any]] = {}
     for index, message in created:
         conversation = message.conversation
