@@ -337,3 +337,11 @@ def test_the_clean_up_command(support: Team) -> None:
         call_command("attachments_purge_unsent", stdout=out)
     assert out.getvalue().startswith("Removed 1 unsent attachment(s) older than 24 h.")
     assert Attachment.objects.count() == 0
+
+
+def test_openapi_documents_uploads_before_the_first_message(db: None) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    upload_op = schema["paths"][f"{BASE}/attachments"]["post"]
+    assert {"200", "409", "413", "422"} <= set(upload_op["responses"])
+    create_in = schema["components"]["schemas"]["CreateIn"]["properties"]
+    assert create_in["attachment_ids"]["type"] == "array"
