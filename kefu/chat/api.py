@@ -44,7 +44,7 @@ from kefu.desk.models import (
     Status,
 )
 from kefu.desk.services import sla
-from kefu.desk.services.attachments import AttachmentError, attachment_upload, max_bytes
+from kefu.desk.services.attachments import AttachmentError, customer_uploader_key, max_bytes
 from kefu.desk.services.conversations import default_team
 from kefu.desk.services.csat import csat_submit
 from kefu.desk.services.queue import average_handling_seconds
@@ -63,7 +63,8 @@ MESSAGES: dict[str, Promise] = {
 STATUS = {
     "token_missing": 401, "token_invalid": 401, "token_expired": 401, "not_found": 404,
     "conversation_closed": 409, "csat_not_allowed": 409, "csat_already": 409,
-    "no_email": 409, "file_too_large": 413, "image_too_large": 413, "rate_limited": 429,
+    "no_email": 409, "too_many_unsent": 409, "file_too_large": 413, "image_too_large": 413,
+    "rate_limited": 429,
 }
 UPLOAD_COST = 5
 
@@ -240,6 +241,9 @@ class CreateIn(Schema):
     client_msg_id: ClientMsgId
     category: CategoryName | None = None
     channel: Literal["web", "app"] = "app"
+    attachment_ids: list[int] = Field(
+        default_factory=list, max_length=10,
+        description="Files from POST /chat/attachments, sent with this first message")
 
 
 class CreateOut(Schema):
@@ -330,12 +334,36 @@ def _fresh(conversation_id: int) -> Conversation:
     return _conversations(pk=conversation_id).get()
 
 
+def _upload_limit(request: HttpRequest) -> None:
+    principal = _principal(request)
+    _limit(f"p:{principal.kind}:{principal.ref}", int(settings.KEFU_CHAT_API_RATE), 60,
+           cost=UPLOAD_COST - 1)
+
+
+def _upload(
+    request: HttpRequest, conversation: Conversation | None, file: UploadedFile
+) -> dict[str, Any]:
+    """Store one uploaded file; errors in the request's language, nothing kept on error."""
+    language = request_language(request)
+    with translation.override(language):
+        if (file.size or 0) > max_bytes():
+            raise ApiError("file_too_large", AttachmentError("file_too_large").message)
+        try:
+            attachment, customer_id = services.customer_upload(
+                principal=_principal(request), conversation=conversation,
+                name=file.name or "", data=file.read(max_bytes() + 1), language=language)
+        except AttachmentError as exc:
+            raise ApiError(exc.code, exc.message) from None
+    return files.attachment_info(attachment, customer_id=customer_id)
+
+
 def _send(request: HttpRequest, **kwargs: Any) -> services.Posted:
     try:
         return services.customer_send(
             principal=_principal(request), language=request_language(request), **kwargs)
     except AttachmentError as exc:
-        raise ApiError(exc.code, exc.message) from None
+        with translation.override(request_language(request)):  # the text is made here
+            raise ApiError(exc.code, exc.message) from None
     except FrameError as exc:
         raise ApiError(exc.code) from None
 
@@ -405,10 +433,12 @@ def conversation_list(request: HttpRequest, q: Query[ListQuery]) -> dict[str, An
              summary="Open a conversation with a first message")
 def conversation_create(request: HttpRequest, payload: CreateIn) -> dict[str, Any]:
     """Through the desk's inbound pipeline, like a WebSocket ``send``; the same
-    ``client_msg_id`` again returns the same answer and stores nothing."""
+    ``client_msg_id`` again returns the same answer and stores nothing.
+    ``attachment_ids``: files uploaded with ``POST /attachments`` before this message;
+    if any is not your own unsent file, nothing is stored (422 ``attachment_unknown``)."""
     posted = _send(request, conversation_id=None, client_msg_id=payload.client_msg_id,
                    body=payload.body, channel=payload.channel, category=payload.category,
-                   new_conversation=True)
+                   new_conversation=True, attachment_ids=payload.attachment_ids)
     return {"conversation": _conversation_out(_fresh(posted.conversation.pk)),
             "seq": posted.seq}
 
@@ -472,23 +502,24 @@ def attachment_create(
 ) -> dict[str, Any]:
     """Multipart field ``file``. The type is read from the content; send the returned
     ``id`` in ``attachment_ids`` of your next message."""
-    principal = _principal(request)
-    _limit(f"p:{principal.kind}:{principal.ref}", int(settings.KEFU_CHAT_API_RATE), 60,
-           cost=UPLOAD_COST - 1)
+    _upload_limit(request)
     conversation = _own(request, conversation_id)
     if conversation.status == Status.CLOSED:
         raise ApiError("conversation_closed")
-    if (file.size or 0) > max_bytes():
-        raise ApiError("file_too_large", AttachmentError("file_too_large").message)
-    try:
-        with translation.override(request_language(request)):
-            attachment = attachment_upload(
-                conversation=conversation, uploader_key=f"c:{conversation.customer_id}",
-                name=file.name or "", data=file.read(max_bytes() + 1))
-    except AttachmentError as exc:
-        with translation.override(request_language(request)):
-            raise ApiError(exc.code, exc.message) from None
-    return files.attachment_info(attachment, customer_id=conversation.customer_id)
+    return _upload(request, conversation, file)
+
+
+@router.post("/attachments",
+             response={200: AttachmentOut, 409: ErrorOut, 413: ErrorOut, **ERR},
+             summary="Upload a picture or PDF before the first message")
+def attachment_create_first(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    """Multipart field ``file``, checked and stored like any upload, for a customer with no
+    conversation yet: send the returned ``id`` in ``attachment_ids`` of the message that
+    opens one (``POST /conversations`` or the WebSocket ``send``). A file not sent within
+    ``KEFU_ATTACHMENT_UNSENT_MAX_AGE`` seconds is removed; at most
+    ``KEFU_ATTACHMENT_MAX_UNSENT`` unsent files at a time (409 ``too_many_unsent``)."""
+    _upload_limit(request)
+    return _upload(request, None, file)
 
 
 @router.get("/files/{signed}", auth=None, url_name="chat_file",
@@ -497,9 +528,14 @@ def file_download(request: HttpRequest, signed: str) -> HttpResponse:
     """The URLs in ``url``/``thumbnail_url``: valid for ``KEFU_ATTACHMENT_URL_MAX_AGE``
     seconds, only for the customer they were made for."""
     grant = files.read_grant(signed)
+    # The customer's conversation's file, or their own upload not yet in any.
     attachment = (
-        Attachment.objects.filter(pk=grant.attachment_id,
-                                  conversation__customer_id=grant.customer_id).first()
+        Attachment.objects.filter(
+            Q(conversation__customer_id=grant.customer_id)
+            | Q(conversation__isnull=True,
+                uploader_key=customer_uploader_key(grant.customer_id)),
+            pk=grant.attachment_id,
+        ).first()
         if grant is not None else None
     )
     if attachment is None or grant is None or (grant.variant == "t" and

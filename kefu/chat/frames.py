@@ -41,7 +41,7 @@ ERRORS: dict[str, Promise] = {
     "empty_message": _("The message is empty."),
     "conversation_closed": _("This conversation is closed."),
     "attachment_unknown": _(
-        "An attachment was not found: upload it to this conversation first, and send it "
+        "An attachment was not found: upload it first, send only your own files, and each "
         "only once."
     ),
     "idle_timeout": _("No sign of life from the client; the connection is closed."),
@@ -85,7 +85,8 @@ class Send(_Frame):
     body: Body
     conversation: UUID | None = None  # required on /ws/desk/
     note: bool = False  # agents only: a private note
-    # Customers: ids from POST /api/v1/chat/conversations/{id}/attachments.
+    # Customers: ids from POST /api/v1/chat/conversations/{id}/attachments, or, before
+    # the first message, POST /api/v1/chat/attachments.
     attachments: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=10)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from kefu.chat.frames import FrameError
 from kefu.chat.selectors import ConversationRef, announced_frame, customer_for_principal
@@ -22,9 +23,15 @@ from kefu.chat.tokens import Principal
 from kefu.desk.envelope import TrustedAdapter
 from kefu.desk.errors import DeskError
 from kefu.desk.events import conversation_group, ring
-from kefu.desk.models import Conversation, Message, MessageKind
+from kefu.desk.models import Attachment, Conversation, IdentityKind, Message, MessageKind
 from kefu.desk.pipeline import PipelineResult, receive_many
-from kefu.desk.services.attachments import AttachmentError, attachments_check
+from kefu.desk.services.attachments import (
+    AttachmentError,
+    attachments_check,
+    customer_file_upload,
+    customer_uploader_key,
+)
+from kefu.desk.services.customers import customer_for_account, customer_for_verified_address
 from kefu.desk.services.messages import (
     conversation_mark_read,
     message_announcement,
@@ -110,7 +117,8 @@ def customer_send(
     Without ``conversation_id``, or when that conversation was closed meanwhile, the
     pipeline files it in the customer's active chat conversation or opens a new one
     (always a new one with ``new_conversation``). ``attachment_ids`` are files uploaded
-    to ``conversation_id`` first; they are bound to the message in its transaction.
+    first, to ``conversation_id`` or before any conversation (:func:`customer_upload`);
+    they are bound to the message in its transaction, all or none.
     Raises :class:`FrameError` or :class:`AttachmentError`.
     """
     (outcome,) = customer_send_many([CustomerMessage(
@@ -150,15 +158,43 @@ def customer_send_many(messages: Sequence[CustomerMessage]) -> list[Posted | Sen
 
 
 def _check_files(message: CustomerMessage) -> None:
-    """Files named by a message must be the sender's own, uploaded to that conversation."""
+    """Files named by a message must be the sender's own, not yet sent, uploaded to that
+    conversation or before any (a first message's files). Checked before the pipeline so
+    a refused file quarantines nothing; the binding re-checks under the row lock."""
     if not message.attachment_ids:
         return
     customer = customer_for_principal(message.principal)
-    if customer is None or message.conversation_id is None:
+    if customer is None:  # has never written nor uploaded: cannot own a file
         raise AttachmentError("attachment_unknown")
     key = idempotency_key(message.principal, message.client_msg_id)
-    attachments_check(conversation_id=message.conversation_id, uploader_key=f"c:{customer.pk}",
+    attachments_check(conversation_id=message.conversation_id,
+                      uploader_key=customer_uploader_key(customer.pk),
                       ids=list(message.attachment_ids), client_msg_id=key[:64])
+
+
+def customer_upload(
+    *, principal: Principal, conversation: Conversation | None, name: str, data: bytes,
+    language: str,
+) -> tuple[Attachment, int]:
+    """Store a customer's file for ``conversation`` (theirs, checked by the caller), or
+    for the message that will open one. Returns the file and its owner's customer id.
+
+    Before the first message a principal may have no desk record yet; it is created here
+    exactly as the pipeline would create it, so that message finds the same record and
+    with it the file. In one transaction with the file's row: a refused file leaves no
+    new record behind. Raises :class:`AttachmentError`.
+    """
+    with transaction.atomic():
+        if conversation is not None:
+            customer = conversation.customer
+        elif principal.kind == "account":
+            customer = customer_for_account(external_ref=principal.ref, language=language)
+        else:
+            customer = customer_for_verified_address(
+                kind=IdentityKind.VISITOR, address=principal.ref, language=language)
+        attachment = customer_file_upload(customer=customer, conversation=conversation,
+                                          name=name, data=data)
+    return attachment, customer.pk
 
 
 def _posted(result: PipelineResult, *, files: bool) -> Posted | SendError:

@@ -47,7 +47,8 @@ class InboundEnvelope(BaseModel):
     sent_at: datetime | None = None
     # A request form opens a conversation of its own; a chat message joins the active one.
     new_conversation: bool = False
-    # Files the sender uploaded to this conversation first (kefu.desk.services.attachments).
+    # Files the sender uploaded first, to this conversation or before any (the first
+    # message's): kefu.desk.services.attachments.
     attachment_ids: list[int] = Field(default_factory=list, max_length=10)
 
 

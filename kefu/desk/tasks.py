@@ -7,6 +7,7 @@ from typing import Any
 from kefu.core.tasks import periodic, task
 from kefu.desk.bridge import support_request_convert
 from kefu.desk.services.assignment import return_to_queue
+from kefu.desk.services.attachments import attachments_unsent_purge
 from kefu.desk.services.conversations import conversations_wake_snoozed
 from kefu.desk.services.sla import sla_mark_breaches
 from kefu.desk.transcripts.mail import transcript_email
@@ -18,6 +19,13 @@ def desk_minutely() -> None:
     return_to_queue()
     conversations_wake_snoozed()
     sla_mark_breaches()
+
+
+@periodic(every=3600)
+def attachments_unsent_clean_up() -> None:
+    """Remove files uploaded but never sent (KEFU_ATTACHMENT_UNSENT_MAX_AGE): a day late
+    or an hour late makes no difference, so hourly is often enough."""
+    attachments_unsent_purge()
 
 
 @task

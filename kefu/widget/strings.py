@@ -50,8 +50,8 @@ def widget_strings() -> dict[str, str]:
         "file_too_large": _("This file is larger than {size} MB."),
         "file_type": _("Only images (PNG, JPEG, WebP, GIF) and PDF files can be sent."),
         "upload_failed": _("The file could not be uploaded."),
-        "attach_first": _("Send your question first; then you can attach screenshots or PDFs "
-                          "here."),
+        "uploading": _("Uploading…"),
+        "remove_file": _("Remove {name}"),
         "welcome": _("Hello! Ask us anything; an agent will reply here."),
         "safety": _("We will never ask for your password, 2FA or SMS codes, or seed phrase."),
         "error": _("Something went wrong. Please try again."),

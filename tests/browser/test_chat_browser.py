@@ -252,28 +252,37 @@ def test_customer_asks_agent_answers_customer_rates_and_downloads(
     frame_url = page.locator("#kefu-chat iframe").get_attribute("src") or ""
     assert frame_url.endswith(f"/{lang}/widget/")  # no token in the URL
     expect(chat.locator("#kw-hours")).to_contain_text(re.compile("|".join(hours_words)))
-    # A file needs a conversation: before the first message, the paperclip says so.
-    chat.locator(".kw-attach").click(force=True)  # aria-disabled: Playwright would wait
-    expect(chat.locator("#kw-banner")).to_contain_text(
-        "请先发送您的问题" if lang == "zh-hans" else "Send your question first")
+    # A screenshot goes with the very first question: picked before there is a
+    # conversation, uploaded at once, listed above the input, sent with the message.
+    image = live.tmp / "screenshot.png"
+    Image.new("RGB", (64, 48), "#f59e0b").save(image)
+    chat.locator("#kw-file").set_input_files(str(image))
+    chat.locator(".kw-staged-file[data-state='ready']", has_text="screenshot.png").wait_for(
+        timeout=TIMEOUT)
     chat.locator("#kw-input").fill(question)
     chat.locator("#kw-suggest-list a").first.wait_for(timeout=TIMEOUT)  # suggested articles
     shoot(page, f"{lang}-desktop-suggest")
     chat.locator("#kw-input").press("Enter")
-    chat.locator(".kw-customer[data-state='sent']", has_text=question).wait_for(timeout=TIMEOUT)
-    expect(chat.locator("#kw-banner")).to_be_hidden()  # the paperclip's hint is obsolete now
+    sent = chat.locator(".kw-customer[data-state='sent']", has_text=question)
+    sent.locator(".kw-file img").wait_for(timeout=TIMEOUT)
+    expect(chat.locator("#kw-staged")).to_be_hidden()  # the list went with the message
+    expect(chat.locator("#kw-banner")).to_be_hidden()
     shoot(page, f"{lang}-desktop-sent")
 
-    # A screenshot goes with the question: uploaded, sent, shown as a thumbnail.
-    image = live.tmp / "screenshot.png"
-    Image.new("RGB", (64, 48), "#f59e0b").save(image)
-    chat.locator("#kw-file").set_input_files(str(image))
-    chat.locator(".kw-customer[data-state='sent'] .kw-file img").wait_for(timeout=TIMEOUT)
-
     conversation = latest_web_conversation()
-    attachment = Attachment.objects.get(conversation=conversation)
-    assert attachment.message is not None
-    assert attachment.message.kind == "customer"
+    first = Message.objects.get(conversation=conversation, seq=1)
+    assert first.body == question
+    assert [a.name for a in first.attachments.all()] == ["screenshot.png"]
+
+    # Later files are messages of their own, uploaded to the conversation.
+    document = live.tmp / "statement.png"
+    Image.new("RGB", (32, 32), "#0f6fde").save(document)
+    chat.locator("#kw-file").set_input_files(str(document))
+    chat.locator(".kw-customer[data-state='sent']", has_text="statement.png").locator(
+        ".kw-file img").wait_for(timeout=TIMEOUT)
+    attachments = Attachment.objects.filter(conversation=conversation).order_by("pk")
+    assert [(a.name, a.message.seq if a.message else None) for a in attachments] == [
+        ("screenshot.png", 1), ("statement.png", 2)]
     assert conversation.language == lang
     # Signed in on the platform: the chat knows who it is; otherwise a visitor.
     assert (conversation.customer.external_ref or None) == account

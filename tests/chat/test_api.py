@@ -83,7 +83,8 @@ ENDPOINTS = [
 # Routes that name no conversation, each covered by its own tests below (the visitor
 # token's rate limit, the public hours, the signed file links' forgery and expiry).
 WITHOUT_CONVERSATION = {("post", "/visitor"), ("get", "/status"), ("get", "/conversations"),
-                        ("post", "/conversations"), ("get", "/files/{signed}")}
+                        ("post", "/conversations"), ("get", "/files/{signed}"),
+                        ("post", "/attachments")}
 
 
 def test_every_route_is_classified() -> None:
@@ -114,7 +115,8 @@ def call(client: Client, method: str, path: str, public_id: str) -> Any:
 
 
 @pytest.mark.parametrize(("method", "path"), [*ENDPOINTS, ("get", "/conversations"),
-                                              ("post", "/conversations")])
+                                              ("post", "/conversations"),
+                                              ("post", "/attachments")])
 def test_every_endpoint_needs_a_valid_token(support: Team, method: str, path: str) -> None:
     public_id = opened(mint_account_token("acct-1"))["conversation"]["id"]
     before = Message.objects.count()

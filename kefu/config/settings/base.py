@@ -374,6 +374,11 @@ KEFU_ATTACHMENT_ROOT = Path(env.str("KEFU_ATTACHMENT_ROOT", str(DATA_DIR / "atta
 KEFU_ATTACHMENT_ENCRYPT = env.bool("KEFU_ATTACHMENT_ENCRYPT", bool(KEFU_ENCRYPTION_KEYS))
 # Decompression-bomb guard: images with more pixels than this are refused.
 KEFU_ATTACHMENT_MAX_PIXELS = env.int("KEFU_ATTACHMENT_MAX_PIXELS", 40_000_000, minimum=10_000)
+# Files uploaded but not (yet) sent with a message: how many one customer may hold at a
+# time, and after how many seconds they are removed (desk_minutely's clean-up).
+KEFU_ATTACHMENT_MAX_UNSENT = env.int("KEFU_ATTACHMENT_MAX_UNSENT", 20, minimum=1)
+KEFU_ATTACHMENT_UNSENT_MAX_AGE = env.int("KEFU_ATTACHMENT_UNSENT_MAX_AGE", 24 * 3600,
+                                         minimum=600)
 # Lifetime (seconds) of the signed file URLs the API hands to customers.
 KEFU_ATTACHMENT_URL_MAX_AGE = env.int("KEFU_ATTACHMENT_URL_MAX_AGE", 3600, minimum=60)
 # REST API rate limits: requests per principal per minute (an upload counts 5), and new

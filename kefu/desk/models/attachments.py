@@ -13,6 +13,11 @@ from kefu.desk.models.messages import Message
 class Attachment(models.Model):
     """One stored file. Uploaded first (``message`` empty), bound to a message when sent.
 
+    A customer may upload before their first message, when there is no conversation yet:
+    ``conversation`` is then empty too, and the file belongs to ``uploader_key`` alone
+    until the message that opens the conversation binds it (and sets ``conversation``).
+    Files never sent are removed after ``KEFU_ATTACHMENT_UNSENT_MAX_AGE`` seconds.
+
     The bytes live outside the web root under ``KEFU_ATTACHMENT_ROOT`` (encrypted when
     ``KEFU_ATTACHMENT_ENCRYPT`` is on); ``sha256`` is of the stored content as served
     (after images were re-encoded without their metadata), so a transcript's fingerprint
@@ -21,7 +26,8 @@ class Attachment(models.Model):
     """
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="attachments"
+        Conversation, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="attachments",
     )
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
@@ -46,6 +52,16 @@ class Attachment(models.Model):
                 fields=["conversation", "uploader_key"],
                 condition=Q(message__isnull=True),
                 name="desk_attachment_unbound",
+            ),
+            # Unsent files per uploader (the limit on how many one may hold) and by age
+            # (the clean-up): both look only at files not yet bound to a message.
+            models.Index(
+                fields=["uploader_key"], condition=Q(message__isnull=True),
+                name="desk_attachment_unsent_owner",
+            ),
+            models.Index(
+                fields=["created_at"], condition=Q(message__isnull=True),
+                name="desk_attachment_unsent_age",
             ),
         ]
 

@@ -8,9 +8,13 @@ they must start with a PDF header, end like a PDF and carry no active content (s
 launch actions, embedded files). Stored bytes are encrypted with
 :mod:`kefu.core.encryption`'s keys when ``KEFU_ATTACHMENT_ENCRYPT`` is on.
 
-Write path: :func:`attachment_upload` (a file before its message), then
-:func:`kefu.desk.services.messages.message_post` with ``attachment_ids``, which binds
-the files in the message's own transaction.
+Write path: :func:`customer_file_upload` or :func:`attachment_upload` (a file before its
+message), then :func:`kefu.desk.services.messages.message_post` with ``attachment_ids``,
+which binds the files in the message's own transaction. A customer may upload before
+their first message: the file then has no conversation until the message that opens one
+binds it. Files never sent are held in limited number per uploader
+(``KEFU_ATTACHMENT_MAX_UNSENT``) and removed by :func:`attachments_unsent_purge` once
+older than ``KEFU_ATTACHMENT_UNSENT_MAX_AGE`` seconds.
 """
 
 from __future__ import annotations
@@ -25,18 +29,20 @@ import unicodedata
 import warnings
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kefu.core.encryption import keyring
 from kefu.desk.errors import DeskError
-from kefu.desk.models import Attachment, Conversation, Message, MessageKind
+from kefu.desk.models import Attachment, Conversation, DeskCustomer, Message, MessageKind
 from kefu.desk.services.messages import (
     MAX_FILES_PER_MESSAGE,
     message_post,
@@ -71,10 +77,14 @@ ERRORS: dict[str, Promise] = {
     "file_damaged": _("The file is damaged or incomplete and could not be read."),
     "file_empty": _("The file is empty."),
     "attachment_unknown": _(
-        "An attachment was not found: upload it to this conversation first, and send it "
+        "An attachment was not found: upload it first, send only your own files, and each "
         "only once."
     ),
     "too_many_attachments": _("Too many attachments on one message (at most 10)."),
+    "too_many_unsent": _(
+        "You have too many files waiting to be sent (at most %(limit)s). Send them with a "
+        "message first; files not sent are removed after a day."
+    ),
 }
 
 
@@ -92,6 +102,8 @@ class AttachmentError(Exception):
         text = str(ERRORS[self.code])
         if self.code == "file_too_large":
             text = text % {"limit": f"{max_bytes() / (1024 * 1024):g}"}
+        elif self.code == "too_many_unsent":
+            text = text % {"limit": max_unsent()}
         return text
 
 
@@ -104,6 +116,10 @@ class Cleaned:
 
 def max_bytes() -> int:
     return int(settings.KEFU_ATTACHMENT_MAX_BYTES)
+
+
+def max_unsent() -> int:
+    return int(settings.KEFU_ATTACHMENT_MAX_UNSENT)
 
 
 def storage_root() -> Path:
@@ -252,12 +268,26 @@ def attachment_bytes(attachment: Attachment, *, thumbnail: bool = False) -> byte
 
 
 def attachment_upload(
-    *, conversation: Conversation, uploader_key: str, name: str, data: bytes
+    *, conversation: Conversation | None, uploader_key: str, name: str, data: bytes
 ) -> Attachment:
-    """Check, clean and store one file for ``conversation``; not yet bound to a message."""
+    """Check, clean and store one file for ``conversation``; not yet bound to a message.
+
+    Without ``conversation`` the file waits for the message that opens one.
+    """
+    return _store(conversation=conversation, uploader_key=uploader_key, name=name,
+                  cleaned=_cleaned(data))
+
+
+def _cleaned(data: bytes) -> Cleaned:
     cleaned = check_content(data)
     if len(cleaned.data) > max_bytes():  # re-encoding can grow a tiny-palette image
         raise AttachmentError("file_too_large")
+    return cleaned
+
+
+def _store(
+    *, conversation: Conversation | None, uploader_key: str, name: str, cleaned: Cleaned
+) -> Attachment:
     encrypt = bool(settings.KEFU_ATTACHMENT_ENCRYPT)
     key = secrets.token_hex(16)
     thumb_key = f"{key}.thumb" if cleaned.thumbnail is not None else ""
@@ -283,21 +313,88 @@ def _discard(*keys: str) -> None:
             _path(key).unlink(missing_ok=True)
 
 
+def customer_uploader_key(customer_id: int) -> str:
+    """The ``uploader_key`` (and ``Message.sender_key``) of a customer's files."""
+    return f"c:{customer_id}"
+
+
+def _unsent_count(uploader_key: str) -> int:
+    return Attachment.objects.filter(uploader_key=uploader_key, message__isnull=True).count()
+
+
+def customer_file_upload(
+    *, customer: DeskCustomer, conversation: Conversation | None, name: str, data: bytes
+) -> Attachment:
+    """A customer's upload, to ``conversation`` or (None) for the message that opens one.
+
+    A customer holds at most ``KEFU_ATTACHMENT_MAX_UNSENT`` files not yet sent, so an
+    upload loop cannot fill the disk: beyond that, ``too_many_unsent``. The count and the
+    new row are decided under the customer's row lock, so two uploads at once cannot
+    both take the last place; the slow part (decoding, re-encoding) runs before it.
+    """
+    uploader = customer_uploader_key(customer.pk)
+    if _unsent_count(uploader) >= max_unsent():  # refused before any decoding work
+        raise AttachmentError("too_many_unsent")
+    cleaned = _cleaned(data)
+    with transaction.atomic():
+        # NO KEY UPDATE: serialises this customer's uploads without blocking the rows
+        # that only reference the customer (a conversation being opened meanwhile).
+        DeskCustomer.objects.select_for_update(no_key=True).filter(pk=customer.pk).first()
+        if _unsent_count(uploader) >= max_unsent():
+            raise AttachmentError("too_many_unsent")
+        return _store(conversation=conversation, uploader_key=uploader, name=name,
+                      cleaned=cleaned)
+
+
+PURGE_BATCH = 500
+
+
+def attachments_unsent_purge(*, now: datetime | None = None) -> int:
+    """Remove files never sent, uploaded more than ``KEFU_ATTACHMENT_UNSENT_MAX_AGE``
+    seconds ago: the rows, then their stored bytes. Returns how many were removed.
+
+    Safe to run on several processes and while customers send: the rows are claimed with
+    ``SKIP LOCKED`` and deleted only if still unbound, so a message binding a file at
+    this moment either gets it (and the file stays) or finds it gone (attachment_unknown,
+    nothing stored). Bytes are unlinked only after the deletion committed.
+    """
+    cutoff = (now or timezone.now()) - timedelta(
+        seconds=int(settings.KEFU_ATTACHMENT_UNSENT_MAX_AGE))
+    removed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Attachment.objects.select_for_update(skip_locked=True)
+                .filter(message__isnull=True, created_at__lt=cutoff)
+                .order_by("pk").values_list("pk", "storage_key", "thumbnail_key")[:PURGE_BATCH]
+            )
+            if not rows:
+                return removed
+            Attachment.objects.filter(pk__in=[pk for pk, _k, _t in rows],
+                                      message__isnull=True).delete()
+        for _pk, key, thumb in rows:
+            _discard(key, thumb)
+        removed += len(rows)
+        if len(rows) < PURGE_BATCH:
+            return removed
+
+
 # --- binding to a message -------------------------------------------------------------------
 def attachments_check(
-    *, conversation_id: int, uploader_key: str, ids: list[int], client_msg_id: str = ""
+    *, conversation_id: int | None, uploader_key: str, ids: list[int], client_msg_id: str = ""
 ) -> None:
-    """Before sending: every id is the uploader's own file in this conversation, not yet
-    sent — or already sent with this very ``client_msg_id`` (a retry)."""
+    """Before sending: every id is the uploader's own file, not yet sent, uploaded to this
+    conversation or before any (``conversation_id`` None: a first message may only carry
+    the latter) — or already sent with this very ``client_msg_id`` (a retry)."""
     wanted = set(ids)
     if len(wanted) > MAX_FILES_PER_MESSAGE:
         raise AttachmentError("too_many_attachments")
-    rows = Attachment.objects.filter(
-        pk__in=wanted, conversation_id=conversation_id, uploader_key=uploader_key
-    ).values_list("pk", "message__client_msg_id", "message_id")
+    rows = Attachment.objects.filter(pk__in=wanted, uploader_key=uploader_key).values_list(
+        "pk", "conversation_id", "message__client_msg_id", "message_id")
     usable = {
-        pk for pk, sent_as, message_id in rows
-        if message_id is None or (client_msg_id and sent_as == client_msg_id)
+        pk for pk, in_conversation, sent_as, message_id in rows
+        if (message_id is None and in_conversation in (None, conversation_id))
+        or (client_msg_id and sent_as == client_msg_id)
     }
     if usable != wanted:
         raise AttachmentError("attachment_unknown")

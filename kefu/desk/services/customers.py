@@ -49,6 +49,32 @@ def verified_customer(*, kind: str, address: str) -> DeskCustomer | None:
     return identity.customer if identity is not None else None
 
 
+def customer_for_verified_address(
+    *, kind: str, address: str, display_name: str = "", language: str = "zh-hans"
+) -> DeskCustomer:
+    """The customer a proven address belongs to, created with it on first contact.
+
+    For addresses the caller has verified itself (a visitor's signed token). Two first
+    contacts at once both create a record, but the address can be verified for one only
+    (``desk_identity_verified_once``): the other's transaction rolls back and it takes
+    the winner's.
+    """
+    known = verified_customer(kind=kind, address=address)
+    if known is not None:
+        return known
+    try:
+        with transaction.atomic():
+            customer = visitor_create(display_name=display_name, language=language)
+            identity_add(customer=customer, kind=kind, address=address,
+                         verified_at=timezone.now())
+            return customer
+    except IntegrityError:
+        winner = verified_customer(kind=kind, address=address)
+        if winner is None:
+            raise
+        return winner
+
+
 def visitor_create(*, display_name: str = "", language: str = "zh-hans") -> DeskCustomer:
     return DeskCustomer.objects.create(
         kind=CustomerKind.VISITOR, display_name=display_name[:100], language=language

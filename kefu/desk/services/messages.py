@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from kefu.core.bulk import insert_rows, select_in
 from kefu.desk import events
@@ -127,10 +127,12 @@ def _after_agent_reply(
 
 
 def attachments_bind(*, message: Message, ids: Sequence[int]) -> int:
-    """Give the sender's unbound files of this conversation to ``message`` (same transaction).
+    """Give the sender's unbound files to ``message`` (same transaction): files uploaded to
+    this conversation, or before there was one (a first message's), which join it now.
 
     Raises ``DeskError("attachment_unknown")`` when any id is not such a file, so the
-    message is not stored without them.
+    message is not stored without them. The UPDATE's condition is re-checked on the
+    locked rows, so of two messages naming one file at once, only one gets it.
     """
     wanted = set(ids)
     if not wanted:
@@ -139,9 +141,9 @@ def attachments_bind(*, message: Message, ids: Sequence[int]) -> int:
         raise DeskError("attachment_unknown", "too many")
     with transaction.atomic():
         bound = Attachment.objects.filter(
-            pk__in=wanted, conversation_id=message.conversation_id,
-            uploader_key=message.sender_key, message__isnull=True,
-        ).update(message=message)
+            Q(conversation_id=message.conversation_id) | Q(conversation__isnull=True),
+            pk__in=wanted, uploader_key=message.sender_key, message__isnull=True,
+        ).update(message=message, conversation_id=message.conversation_id)
         if bound != len(wanted):
             raise DeskError("attachment_unknown", f"{bound} of {len(wanted)}")
     return bound
@@ -187,8 +189,9 @@ def message_post(
     Idempotent on (sender, ``client_msg_id``): a retry returns the stored message (and
     binds nothing). The conversation row lock makes sequence numbers gap-free and
     ordered by commit, so two agents replying at once both land, one after the other.
-    ``attachment_ids``: the sender's files uploaded to this conversation, bound in the
-    same transaction (all of them, or nothing is stored). Raises :class:`DeskError`.
+    ``attachment_ids``: the sender's files uploaded to this conversation (or before there
+    was one, for the message that opens it), bound in the same transaction (all of them,
+    or nothing is stored). Raises :class:`DeskError`.
     """
     (outcome,) = messages_post([NewMessage(
         conversation_id=conversation_id, kind=kind, body=body, author_user=author_user,

@@ -336,8 +336,6 @@
   function convKnown() {
     $("kw-suggest").hidden = true;
     $("kw-intro").hidden = false;
-    fileInput.removeAttribute("aria-disabled");
-    if ($("kw-banner").textContent === S.attach_first) { banner(""); }  // it can now
     store(state.account ? {} : { conversation: state.conv });
     loadConversation();
   }
@@ -375,13 +373,25 @@
   $("kw-compose").addEventListener("submit", function (event) {
     event.preventDefault();
     var body = input.value.trim();
-    if (!body) { return; }
+    // Files picked before the first message go with it (those whose upload failed stay
+    // listed, with the reason); a message of files alone is named after them.
+    var files = staged.filter(function (entry) { return !entry.failed; });
+    if (!body && !files.length) { return; }
+    if (!body) { body = files.map(function (entry) { return entry.name; }).join(", "); }
     input.value = "";
     autosize();
     $("kw-suggest").hidden = true;
-    var cid = queueMessage(body);
     typing(false);
-    if (state.ready) { sendItem(cid); }
+    if (!files.length) {
+      var cid = queueMessage(body);
+      if (state.ready) { sendItem(cid); }
+      return;
+    }
+    queueMessage(body, { uploading: true, files: files });
+    files.forEach(function (entry) { entry.el.remove(); });
+    staged = staged.filter(function (entry) { return entry.failed; });
+    $("kw-staged").hidden = staged.length === 0;
+    settle();
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -432,27 +442,81 @@
 
   /* ---- attachments: upload over REST, then send the id with a message ---- */
   var ALLOWED = ["image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf"];
-  // A file goes with a message, so the conversation must exist first. Not `disabled`: a
-  // disabled input swallows the click, and the customer would not learn why.
-  fileInput.setAttribute("aria-disabled", "true");
-  fileInput.addEventListener("click", function (event) {
-    if (fileInput.getAttribute("aria-disabled") === "true") {
-      event.preventDefault();
-      banner(S.attach_first);
-    }
-  });
+  var staged = [];       // files picked before the first message: {name, id, info, busy, failed, dropped, el}
+  function upload(path, file) {
+    var data = new FormData();
+    data.append("file", file);
+    return api(path, { method: "POST", body: data })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); });
+  }
   fileInput.addEventListener("change", function () {
     var file = fileInput.files[0];
     fileInput.value = "";
-    if (!file || !state.conv) { return; }
+    if (!file) { return; }
     if (ALLOWED.indexOf(file.type) < 0) { banner(S.file_type); return; }
     if (file.size > cfg.max_bytes) { banner(fmt(S.file_too_large, { size: Math.round(cfg.max_bytes / 1048576) })); return; }
     banner("");
+    if (state.conv) { sendFile(file); } else { stage(file); }
+  });
+  // Before the first message there is no conversation to upload to: the file is uploaded
+  // on its own (POST chat/attachments) and waits above the input for the message that
+  // opens one, which carries its id.
+  function stage(file) {
+    if (!state.token) { banner(S.connecting); return; }  // a new visitor's comes with the welcome
+    var entry = { name: file.name, id: 0, info: null, busy: true, failed: false, el: el("li", "kw-staged-file") };
+    entry.el.setAttribute("data-state", "uploading");
+    entry.el.appendChild(el("span", "kw-staged-name", file.name));
+    var note = el("span", "kw-staged-state", S.uploading);
+    entry.el.appendChild(note);
+    var remove = el("button", "kw-staged-remove", "\u00D7");
+    remove.type = "button";
+    remove.setAttribute("aria-label", fmt(S.remove_file, { name: file.name }));
+    remove.addEventListener("click", function () {
+      // Not sent, it is removed on the server after a day: nothing to call.
+      entry.dropped = true;
+      staged = staged.filter(function (e) { return e !== entry; });
+      entry.el.remove();
+      $("kw-staged").hidden = staged.length === 0;
+    });
+    entry.el.appendChild(remove);
+    staged.push(entry);
+    $("kw-staged").appendChild(entry.el);
+    $("kw-staged").hidden = false;
+    function failed(reason) {
+      entry.busy = false;
+      entry.failed = true;
+      entry.el.setAttribute("data-state", "failed");
+      note.textContent = reason;
+      // Already taken by a message (sent without it): say so, the list is gone.
+      if (!entry.el.isConnected && !entry.dropped) { banner(entry.name + ": " + reason); }
+      settle();
+    }
+    upload("chat/attachments", file).then(function (res) {
+      if (!res.ok) { failed(res.body.message || S.upload_failed); return; }
+      entry.busy = false;
+      entry.id = res.body.id;
+      entry.info = res.body;
+      entry.el.setAttribute("data-state", "ready");
+      note.textContent = "";
+      settle();
+    }).catch(function () { failed(S.upload_failed); });
+  }
+  // A message waiting for its files goes once none is uploading any more.
+  function settle() {
+    pending.forEach(function (cid) {
+      var it = items[cid];
+      if (!it.files || !it.uploading || it.files.some(function (e) { return e.busy; })) { return; }
+      var ready = it.files.filter(function (e) { return e.id; });
+      it.uploading = false;
+      it.attachmentIds = ready.map(function (e) { return e.id; });
+      renderAttachments(it.el, ready.map(function (e) { return e.info; }));
+      if (state.ready) { sendItem(cid); }
+    });
+  }
+  // In a conversation a file is a message of its own, named after it.
+  function sendFile(file) {
     var cid = queueMessage(file.name, { uploading: true });
-    var data = new FormData();
-    data.append("file", file);
-    api("chat/conversations/" + state.conv + "/attachments", { method: "POST", body: data })
-      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+    upload("chat/conversations/" + state.conv + "/attachments", file)
       .then(function (res) {
         var it = items[cid];
         it.uploading = false;
@@ -469,7 +533,7 @@
         setState(items[cid].el, "failed");
         items[cid].el.querySelector(".kw-state").textContent = fmt(S.failed, { reason: S.upload_failed });
       });
-  });
+  }
 
   /* ---- after resolution: rating and transcript ---- */
   var score = 0;
