@@ -4,8 +4,8 @@ The chat's write path runs a handful of statements per batch of messages, hundre
 times a second; building each through the ORM's compiler cost more CPU than the
 database spent on it (docs/benchmarks.md). These helpers build the SQL from the model's
 own metadata, prepare values with the fields exactly as the ORM does, and return model
-instances through ``Manager.raw`` (which applies the backend's converters), so callers
-still work with ordinary models.
+instances with the values converted as the ORM converts them, so callers still work
+with ordinary models.
 
 * :func:`select_in` — ``SELECT`` every column ``WHERE a IN (…) AND b IN (…)``,
   optionally ordered by primary key and locked ``FOR UPDATE``.
@@ -22,6 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -61,7 +62,51 @@ def select_in(
         sql += f" ORDER BY {quote(meta.pk.column)}"
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    return list(model._default_manager.raw(sql, params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _instances(model, connection, rows)
+
+
+def _converters(model: type[Model], connection: BaseDatabaseWrapper
+                ) -> list[tuple[int, list[Any], Any]]:
+    """(position, converters, column) for each concrete field that has converters: what
+    the ORM's compiler applies to a row of ``model``, worked out once per model and
+    database instead of once per query."""
+    key = (model, connection.alias, connection.vendor)
+    found = _converter_cache.get(key)
+    if found is None:
+        found = []
+        for position, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            converters = [*connection.ops.get_db_converters(column),
+                          *column.get_db_converters(connection)]
+            if converters:
+                found.append((position, converters, column))
+        _converter_cache[key] = found
+    return found
+
+
+_converter_cache: dict[tuple[type[Model], str, str], list[tuple[int, list[Any], Any]]] = {}
+
+
+def _instances(model: type[M], connection: BaseDatabaseWrapper,
+               rows: Sequence[Sequence[Any]]) -> list[M]:
+    """Model instances from rows of every concrete column in field order, converted as
+    the ORM converts them (as ``Manager.raw`` would build them, without its set-up per
+    query)."""
+    converters = _converters(model, connection)
+    names = [field.attname for field in model._meta.concrete_fields]
+    instances = []
+    for row in rows:
+        values = list(row)
+        for position, functions, column in converters:
+            value = values[position]
+            for function in functions:
+                value = function(value, column, connection)
+            values[position] = value
+        instances.append(model.from_db(connection.alias, names, values))
+    return instances
 
 
 def update_rows(objs: Sequence[Model], fields: Collection[str]) -> None:

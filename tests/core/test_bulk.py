@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kefu.core.bulk import insert_rows, update_rows
-from kefu.desk.models import DeskCustomer, InboundMessage, InboundState
+from kefu.core.bulk import insert_rows, select_in, update_rows
+from kefu.desk.models import Conversation, DeskCustomer, InboundMessage, InboundState
+from kefu.desk.services.conversations import conversation_open
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,18 @@ def test_insert_rows_splits_what_one_statement_cannot_take(monkeypatch: pytest.M
     assert [c.display_name for c in DeskCustomer.objects.order_by("pk")] == list("01234")
     assert [r.pk for r in rows] == list(DeskCustomer.objects.order_by("pk").values_list(
         "pk", flat=True))
+
+
+def test_select_in_builds_the_same_instances_as_the_orm() -> None:
+    customer = DeskCustomer.objects.create(kind="visitor", display_name="王五")
+    opened = [conversation_open(customer=customer, channel="web", category="withdrawal",
+                                context={"tx": "0xabc", "amount": "1.5"}) for _ in range(3)]
+    wanted = {opened[0].pk, opened[2].pk}
+    rows = select_in(Conversation, {"pk": wanted, "customer": [customer.pk]}, order_by_pk=True)
+    assert [row.pk for row in rows] == sorted(wanted)
+    for row in rows:
+        orm = Conversation.objects.get(pk=row.pk)
+        for field in Conversation._meta.concrete_fields:  # datetimes aware, JSON decoded …
+            assert getattr(row, field.attname) == getattr(orm, field.attname), field.name
+        assert not row._state.adding
+    assert select_in(Conversation, {"pk": []}) == []
