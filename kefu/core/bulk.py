@@ -143,7 +143,9 @@ def insert_rows(objs: Sequence[M]) -> list[M]:
     prepared by their fields, the primary keys read back with ``RETURNING`` — without
     building the statement through the ORM's compiler, which on the chat's write path
     cost more than the insert itself. No signals, as with ``bulk_create``; a model with
-    multi-table inheritance or a database without ``RETURNING`` is refused.
+    multi-table inheritance is refused. A database that cannot return the keys of a
+    multi-row insert (SQLite before 3.35) gets one ``save`` per row instead (which does
+    send ``pre_save``/``post_save``, with ``raw=True``), so the keys are still set.
     """
     if not objs:
         return []
@@ -151,9 +153,15 @@ def insert_rows(objs: Sequence[M]) -> list[M]:
     meta = model._meta
     using = router.db_for_write(model)
     connection = connections[using]
-    if meta.parents or not connection.features.can_return_rows_from_bulk_insert:
-        raise ValueError(f"insert_rows cannot insert {meta.label} on {connection.vendor}")
+    if meta.parents:
+        raise ValueError(f"insert_rows cannot insert {meta.label} (multi-table inheritance)")
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        for obj in objs:
+            for field in fields:  # auto_now_add, as below; raw=True saves them as they are
+                field.pre_save(obj, True)
+            obj.save_base(raw=True, force_insert=True, using=using)
+        return list(objs)
     quote = connection.ops.quote_name
     head = (f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from _meta
             f"({', '.join(quote(f.column) for f in fields)}) VALUES ")

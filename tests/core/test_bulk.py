@@ -82,3 +82,15 @@ def test_select_in_builds_the_same_instances_as_the_orm() -> None:
             assert getattr(row, field.attname) == getattr(orm, field.attname), field.name
         assert not row._state.adding
     assert select_in(Conversation, {"pk": []}) == []
+
+
+def test_insert_rows_sets_keys_row_by_row_where_a_multi_row_insert_returns_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    rows = [DeskCustomer(kind="visitor", display_name=str(n)) for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(rows)
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+    assert [(r.pk, r.display_name) for r in rows] == list(
+        DeskCustomer.objects.order_by("pk").values_list("pk", "display_name"))
