@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from pydantic import ValidationError
 
 from kefu.core.bulk import insert_rows, select_in
@@ -38,8 +37,8 @@ from kefu.desk.services.context import prepared_context
 from kefu.desk.services.conversations import conversation_open
 from kefu.desk.services.customers import (
     customer_for_account,
+    customer_for_verified_address,
     identity_add,
-    verified_customer,
     visitor_create,
 )
 from kefu.desk.services.messages import NewMessage, PostResult, message_post, messages_post
@@ -109,15 +108,13 @@ def _customer(envelope: InboundEnvelope) -> DeskCustomer:
         )
     if sender.identity_kind and sender.address:
         if sender.identity_verified:
-            known = verified_customer(kind=sender.identity_kind, address=sender.address)
-            if known is not None:
-                return known  # the identity is there and verified: nothing to add
+            return customer_for_verified_address(
+                kind=sender.identity_kind, address=sender.address,
+                display_name=sender.display_name, language=sender.language)
         customer = visitor_create(display_name=sender.display_name, language=sender.language)
         # Unverified addresses are kept as hints on this record only.
-        identity_add(
-            customer=customer, kind=sender.identity_kind, address=sender.address,
-            verified_at=timezone.now() if sender.identity_verified else None,
-        )
+        identity_add(customer=customer, kind=sender.identity_kind, address=sender.address,
+                     verified_at=None)
         return customer
     return visitor_create(display_name=sender.display_name, language=sender.language)
 

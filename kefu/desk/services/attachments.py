@@ -45,6 +45,7 @@ from kefu.desk.errors import DeskError
 from kefu.desk.models import Attachment, Conversation, DeskCustomer, Message, MessageKind
 from kefu.desk.services.messages import (
     MAX_FILES_PER_MESSAGE,
+    customer_sender_key,
     message_post,
     sender_key,
     stored_retry,
@@ -313,9 +314,7 @@ def _discard(*keys: str) -> None:
             _path(key).unlink(missing_ok=True)
 
 
-def customer_uploader_key(customer_id: int) -> str:
-    """The ``uploader_key`` (and ``Message.sender_key``) of a customer's files."""
-    return f"c:{customer_id}"
+customer_uploader_key = customer_sender_key  # files are bound to messages by this key
 
 
 def _unsent_count(uploader_key: str) -> int:

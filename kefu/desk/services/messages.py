@@ -50,11 +50,16 @@ def clean_body(body: str) -> str:
     return body
 
 
+def customer_sender_key(customer_id: int) -> str:
+    """A customer's ``Message.sender_key``, which is also the ``uploader_key`` of their files."""
+    return f"c:{customer_id}"
+
+
 def sender_key(kind: str, user: User | None, customer: DeskCustomer | None) -> str:
     if kind == MessageKind.CUSTOMER:
         if customer is None:
             raise ValueError("a customer message needs author_customer")
-        return f"c:{customer.pk}"
+        return customer_sender_key(customer.pk)
     if kind in (MessageKind.AGENT, MessageKind.NOTE):
         if user is None:
             raise ValueError("an agent message or note needs author_user")
