@@ -129,7 +129,16 @@ class FrameError(Exception):
 
 
 def parse_frame(text: str) -> ClientFrame:
-    """One client frame, or :class:`FrameError` saying what is wrong with it."""
+    """One client frame, or :class:`FrameError` saying what is wrong with it.
+
+    A valid frame is parsed once, by the validator; only a frame it refuses is looked at
+    again, to say whether it is not JSON, not an object with a known ``type``, or a
+    frame of that type with a bad field.
+    """
+    try:
+        return _adapter.validate_json(text)
+    except ValidationError as exc:
+        refusal = exc
     try:
         data: Any = json.loads(text)
     except (ValueError, RecursionError):
@@ -138,9 +147,5 @@ def parse_frame(text: str) -> ClientFrame:
         raise FrameError("bad_frame", "a JSON object with a string 'type' is expected")
     if data["type"] not in FRAME_TYPES:
         raise FrameError("unknown_type", data["type"][:40])
-    try:
-        # JSON mode: strict types, yet a UUID may come as its string form.
-        return _adapter.validate_json(text)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
-        raise FrameError("bad_frame", fields[:200]) from None
+    fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in refusal.errors())
+    raise FrameError("bad_frame", fields[:200])
