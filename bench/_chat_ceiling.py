@@ -1,5 +1,9 @@
 """The ceiling for bench/chat_bench.py: a bare Django Channels fan-out, no persistence.
 
+With ``KEFU_BENCH_STOCK_LAYER=1`` it runs on the stock class of that layer instead
+(Channels' ``InMemoryChannelLayer`` or channels_redis's ``RedisChannelLayer``, same
+configuration): the fan-out exactly as Channels ships it, without Kefu's layer work.
+
 It speaks just enough of the chat protocol for the same load generator and reference
 clients: ``hello`` (joins the conversation's group), ``subscribe``, ``send`` (an ``ack``
 with an in-memory sequence number, then a ``message`` to the group), ``ping``. No tokens,
@@ -31,6 +35,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from kefu.config.heap import settle_heap  # noqa: E402
+
+STOCK_LAYERS = {
+    "kefu.chat.layers.InMemoryChannelLayer": "channels.layers.InMemoryChannelLayer",
+    "kefu.chat.layers.RedisChannelLayer": "channels_redis.core.RedisChannelLayer",
+}
+if os.environ.get("KEFU_BENCH_STOCK_LAYER"):
+    from django.conf import settings
+
+    # Read when the first consumer asks for its layer, i.e. after this.
+    layer = settings.CHANNEL_LAYERS["default"]
+    layer["BACKEND"] = STOCK_LAYERS[layer["BACKEND"]]
 
 _sequences: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
 

@@ -80,10 +80,13 @@ def _target(name: str, args: argparse.Namespace) -> dict[str, Any]:
                        customers=args.customers, agents=args.agents,
                        per_agent=args.per_agent, name_hint="bench") as site:
         outcome: dict[str, Any] = {}
-        for label, app in (("kefu", "kefu.config.asgi:application"), ("ceiling", CEILING_APP)):
-            if label == "ceiling" and args.no_ceiling:
-                continue
-            server = site.server(app=app).start()
+        servers = [("kefu", "kefu.config.asgi:application", {})]
+        if not args.no_ceiling:
+            servers.append(("ceiling", CEILING_APP, {}))
+        if args.stock_ceiling:
+            servers.append(("stock ceiling", CEILING_APP, {"KEFU_BENCH_STOCK_LAYER": "1"}))
+        for label, app, extra in servers:
+            server = site.server(app=app, **extra).start()
             try:
                 print(f"[{name}] {label}: load", file=sys.stderr, flush=True)
                 outcome[label] = _load(server, site.seed, args, main_phase=True)
@@ -127,15 +130,17 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str
             lines.append(_row(target, label, result))
     lines.append("")
     for target, outcome in results.items():
-        kefu, ceiling = outcome.get("kefu"), outcome.get("ceiling")
-        if not (kefu and ceiling):
-            continue
-        for key, what in (("max_rate_p99_ok", f"with p99 < {args.p99_ms:g} ms"),
-                          ("max_rate_sustained", "sustained")):
-            if kefu.get(key) and ceiling.get(key):
-                lines.append(f"- {target}: Kefu's highest rate {what} is "
-                             f"{kefu[key] / ceiling[key]:.0%} of the bare fan-out's "
-                             f"({kefu[key]} vs {ceiling[key]} msg/s)")
+        kefu = outcome.get("kefu")
+        for label in ("ceiling", "stock ceiling"):
+            ceiling = outcome.get(label)
+            if not (kefu and ceiling):
+                continue
+            for key, what in (("max_rate_p99_ok", f"with p99 < {args.p99_ms:g} ms"),
+                              ("max_rate_sustained", "sustained")):
+                if kefu.get(key) and ceiling.get(key):
+                    lines.append(f"- {target}: Kefu's highest rate {what} is "
+                                 f"{kefu[key] / ceiling[key]:.0%} of the {label}'s "
+                                 f"({kefu[key]} vs {ceiling[key]} msg/s)")
     lines.append("")
     lines.append("rate steps (target/server: msg/s → delivered/s, p99 ms [limit], lost, "
                  "server CPU per message, CPU share of a core: server / load generator):")
@@ -161,6 +166,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--no-search", action="store_true")
     parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument("--stock-ceiling", action="store_true",
+                        help="also the ceiling on the stock Channels layer class")
     parser.add_argument("--search-start", type=float, default=20)
     parser.add_argument("--search-factor", type=float, default=1.5)
     parser.add_argument("--search-max", type=float, default=20000)
