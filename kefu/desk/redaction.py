@@ -31,7 +31,16 @@ def bip39_english() -> frozenset[str]:
     return frozenset(path.read_text(encoding="utf-8").split())
 
 
+# What may stand between two words of a phrase (after the letters end, before the next).
+SEPARATORS = " \t\r\n,.;:-"
+
+
 def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
+    # Each join of two phrase words takes at least one separator: fewer than a phrase's
+    # joins (ids, hex strings, one-line names) cannot hold one, and need no word scan.
+    joins = min(MNEMONIC_LENGTHS) - 1
+    if sum(map(text.count, SEPARATORS)) < joins:
+        return text
     words = list(_WORD.finditer(text))
     wordlist = bip39_english()
     spans: list[tuple[int, int]] = []
@@ -40,7 +49,7 @@ def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
         # Longest run of consecutive wordlist words, separated only by spaces/punctuation.
         j = i
         while j < len(words) and words[j].group().lower() in wordlist:
-            if j > i and text[words[j - 1].end():words[j].start()].strip(" \t\r\n,.;:-") != "":
+            if j > i and text[words[j - 1].end():words[j].start()].strip(SEPARATORS) != "":
                 break
             j += 1
         run = j - i

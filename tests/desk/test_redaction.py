@@ -57,3 +57,17 @@ def test_the_shortest_possible_phrase_is_still_masked() -> None:
     assert findings == [Finding("seed_phrase", 12)]
     assert masked == PLACEHOLDER
     assert redact(text[:-1])[1] == []  # one letter less: a word is no longer a word
+
+
+def test_a_phrase_joined_by_the_fewest_separators_is_still_masked() -> None:
+    # The separator count guard must let through a phrase with exactly eleven joins, one
+    # character each, of every kind the scan accepts — and skip only what has fewer.
+    words = SEED12.split()
+    joints = " \t\n,.;:-,.;"
+    text = "".join(w + j for w, j in zip(words, joints, strict=False)) + words[-1]
+    text = "x" * 40 + "0" + text  # long enough, and the id-like prefix is no separator
+    masked, findings = redact(text)
+    assert findings == [Finding("seed_phrase", 12)]
+    assert masked == "x" * 40 + "0" + PLACEHOLDER
+    assert redact("chat:" + "a1" * 28)[1] == []  # an idempotency key: one separator
+    assert redact("0x" + "ab" * 32)[1] == [Finding("private_key")]  # none, still a key
