@@ -295,8 +295,9 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         """The log ends (read by a sweep) that are past what this connection has seen."""
         if self.closing:
             return {}
-        return {pk: end for pk, end in ends.items()
-                if (sub := self.subs.get(pk)) is not None and end > max(sub.cursor, sub.checked)}
+        # Over this connection's few subscriptions, not the sweep's every conversation.
+        return {pk: end for pk, sub in self.subs.items()
+                if (end := ends.get(pk, 0)) > max(sub.cursor, sub.checked)}
 
     async def catch_up_lagging(self, lagging: dict[int, int]) -> None:
         """After a sweep: read the log where it is still ahead a moment later.
