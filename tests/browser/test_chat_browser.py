@@ -364,6 +364,21 @@ def test_dropped_connection_loses_nothing_and_doubles_nothing(
     assert Conversation.objects.filter(channel="web").count() == 1
 
 
+def test_a_pasted_seed_phrase_is_shown_as_it_was_kept(
+    asgi_server: Live, support: Team1, page: Any
+) -> None:
+    seed = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    chat = open_widget(page, f"{asgi_server.url}/en/demo-site/")
+    send(chat, f"my wallet words: {seed}")
+    kept = chat.locator(".kw-customer[data-state='sent']")
+    expect(kept).to_have_text(re.compile(r"^my wallet words: \[.*seed phrase hidden\]"),
+                              timeout=TIMEOUT)
+    assert "abandon" not in chat.locator("#kw").inner_text()
+    body = Message.objects.get(conversation=latest_web_conversation(), kind="customer").body
+    assert body.startswith("my wallet words: [")
+    assert "abandon" not in body
+
+
 PARTNER_PAGE = """<!doctype html><html lang="en"><head><title>Partner</title></head>
 <body><h1>A platform page</h1>
 <script src="{kefu}/static/widget/embed.js" data-kefu-lang="en" data-kefu-token="" async></script>

@@ -160,6 +160,12 @@
       });
       if (adopted) {
         adopted.seq = f.seq;
+        if (f.body !== adopted.body) {
+          // Kept otherwise than typed (a pasted seed phrase or key is masked before it is
+          // stored): show what was kept, and take the secret off the screen.
+          adopted.body = f.body;
+          adopted.el.querySelector(".kw-body").textContent = f.body;
+        }
         bySeq[f.seq] = adopted.el;
         pending = pending.filter(function (cid) { return items[cid] !== adopted; });
         setState(adopted.el, f.seq <= state.agentRead ? "read" : "sent");
