@@ -44,9 +44,10 @@ from kefu.desk.models import (
     Status,
 )
 from kefu.desk.services import sla
-from kefu.desk.services.attachments import AttachmentError, customer_uploader_key, max_bytes
+from kefu.desk.services.attachments import AttachmentError, max_bytes
 from kefu.desk.services.conversations import default_team
 from kefu.desk.services.csat import csat_submit
+from kefu.desk.services.messages import customer_sender_key
 from kefu.desk.services.queue import average_handling_seconds
 from kefu.desk.tasks import transcript_email_send
 from kefu.desk.transcripts import transcript_pdf
@@ -533,7 +534,7 @@ def file_download(request: HttpRequest, signed: str) -> HttpResponse:
         Attachment.objects.filter(
             Q(conversation__customer_id=grant.customer_id)
             | Q(conversation__isnull=True,
-                uploader_key=customer_uploader_key(grant.customer_id)),
+                uploader_key=customer_sender_key(grant.customer_id)),
             pk=grant.attachment_id,
         ).first()
         if grant is not None else None

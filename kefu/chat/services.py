@@ -29,11 +29,11 @@ from kefu.desk.services.attachments import (
     AttachmentError,
     attachments_check,
     customer_file_upload,
-    customer_uploader_key,
 )
 from kefu.desk.services.customers import customer_for_account, customer_for_verified_address
 from kefu.desk.services.messages import (
     conversation_mark_read,
+    customer_sender_key,
     message_announcement,
     message_post,
 )
@@ -168,7 +168,7 @@ def _check_files(message: CustomerMessage) -> None:
         raise AttachmentError("attachment_unknown")
     key = idempotency_key(message.principal, message.client_msg_id)
     attachments_check(conversation_id=message.conversation_id,
-                      uploader_key=customer_uploader_key(customer.pk),
+                      uploader_key=customer_sender_key(customer.pk),
                       ids=list(message.attachment_ids), client_msg_id=key[:64])
 
 

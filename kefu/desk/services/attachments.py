@@ -314,9 +314,6 @@ def _discard(*keys: str) -> None:
             _path(key).unlink(missing_ok=True)
 
 
-customer_uploader_key = customer_sender_key  # files are bound to messages by this key
-
-
 def _unsent_count(uploader_key: str) -> int:
     return Attachment.objects.filter(uploader_key=uploader_key, message__isnull=True).count()
 
@@ -331,7 +328,7 @@ def customer_file_upload(
     new row are decided under the customer's row lock, so two uploads at once cannot
     both take the last place; the slow part (decoding, re-encoding) runs before it.
     """
-    uploader = customer_uploader_key(customer.pk)
+    uploader = customer_sender_key(customer.pk)  # files are bound to messages by this key
     if _unsent_count(uploader) >= max_unsent():  # refused before any decoding work
         raise AttachmentError("too_many_unsent")
     cleaned = _cleaned(data)
