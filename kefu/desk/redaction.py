@@ -14,6 +14,7 @@ from importlib import resources
 PLACEHOLDER = "[已隐藏助记词 / seed phrase hidden]"
 KEY_PLACEHOLDER = "[已隐藏私钥 / private key hidden]"
 MNEMONIC_LENGTHS = (24, 21, 18, 15, 12)
+MIN_WORDS = min(MNEMONIC_LENGTHS)  # fewer wordlist words in a row are not masked
 
 _HEX_KEY = re.compile(r"\b(?:0x)?[0-9a-fA-F]{64}\b")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -38,8 +39,7 @@ SEPARATORS = " \t\r\n,.;:-"
 def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
     # Each join of two phrase words takes at least one separator: fewer than a phrase's
     # joins (ids, hex strings, one-line names) cannot hold one, and need no word scan.
-    joins = min(MNEMONIC_LENGTHS) - 1
-    if sum(map(text.count, SEPARATORS)) < joins:
+    if sum(map(text.count, SEPARATORS)) < MIN_WORDS - 1:
         return text
     words = list(_WORD.finditer(text))
     wordlist = bip39_english()
@@ -53,7 +53,7 @@ def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
                 break
             j += 1
         run = j - i
-        if run >= min(MNEMONIC_LENGTHS):
+        if run >= MIN_WORDS:
             spans.append((words[i].start(), words[j - 1].end()))
             findings.append(Finding("seed_phrase", run))
             i = j
@@ -68,8 +68,7 @@ def _redact_mnemonics(text: str, findings: list[Finding]) -> str:
 def shortest_secret() -> int:
     """Fewer characters than this cannot hold anything :func:`redact` masks: the shortest
     phrase is the shortest words, one separator between each; a key is 64 hex digits."""
-    words = min(MNEMONIC_LENGTHS)
-    phrase = words * min(len(word) for word in bip39_english()) + (words - 1)
+    phrase = MIN_WORDS * min(len(word) for word in bip39_english()) + (MIN_WORDS - 1)
     return min(phrase, 64)
 
 
