@@ -209,7 +209,6 @@ async def _step(rate: float, search: dict[str, Any], p99_limit_ms: float,
     for _attempt in range(2):
         step = await _phase(f"r{len(phases)}", rate, search["seconds"], customers,
                             agents, recorder, pid)
-        step["offered_rate"] = rate
         step["p99_limit_ms"] = p99_limit_ms
         phases.append(step)
         if _passes(step, p99_limit_ms):

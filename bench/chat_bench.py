@@ -177,8 +177,11 @@ def main() -> None:
                         help="latency bound of the sustained-rate search (0: skip it)")
     parser.add_argument("--json", action="store_true", help="also print the raw results")
     args = parser.parse_args()
-    if args.customers < args.agents * args.per_agent:
-        parser.error("every agent needs --per-agent conversations: customers ≥ agents × per-agent")
+    if args.customers != args.agents * args.per_agent:
+        # Fewer: an agent without its conversations; more: customers nobody follows, whose
+        # messages could never reach an agent and would be counted as lost.
+        parser.error("each customer's conversation is followed by one agent: "
+                     "customers = agents × per-agent")
     args.loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results: dict[str, dict[str, Any]] = {}
     for target in args.targets.split(","):
